@@ -1,0 +1,1 @@
+"""Persistence: SQLModel models, the async engine, migrations, the demo seed, query helpers."""

@@ -1,0 +1,268 @@
+"""SQLModel tables: the whole persistent state of lac.
+
+Plain data only: no business rule lives here (those are in `resolvers/`). Money is
+stored in minor units (cents) as integers, timestamps as UTC (`UTCDateTime`).
+Every foreign key and every lookup column is indexed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Website(SQLModel, table=True):
+    __tablename__ = "website"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=255)
+
+
+class StoreView(SQLModel, table=True):
+    __tablename__ = "store_view"
+
+    id: int | None = Field(default=None, primary_key=True)
+    website_id: int = Field(foreign_key="website.id", index=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=255)
+    is_active: bool = True
+    is_default: bool = False
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+    __table_args__ = (UniqueConstraint("website_id", "email", name="uq_customer_website_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    website_id: int = Field(foreign_key="website.id", index=True)
+    email: str = Field(max_length=255, index=True)
+    firstname: str = Field(max_length=255)
+    lastname: str = Field(max_length=255)
+    is_active: bool = True
+    password_hash: str = Field(max_length=255)
+    created_in_store_view_id: int = Field(foreign_key="store_view.id", index=True)
+    allow_remote_shopping_assistance: bool = False
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "product"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=255)
+    price_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    is_active: bool = True
+
+
+class Cart(SQLModel, table=True):
+    """A customer's one cart in a store view, shared with an impersonating admin."""
+
+    __tablename__ = "cart"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "store_view_id", name="uq_cart_customer_store_view"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    store_view_id: int = Field(foreign_key="store_view.id", index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class CartItem(SQLModel, table=True):
+    __tablename__ = "cart_item"
+    __table_args__ = (UniqueConstraint("cart_id", "product_id", name="uq_cart_item_product"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="cart.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    quantity: int
+    added_by_admin_id: int | None = Field(default=None, foreign_key="admin_user.id", index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class SalesOrder(SQLModel, table=True):
+    __tablename__ = "sales_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    increment_id: str = Field(max_length=32, unique=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    customer_email: str = Field(max_length=255, index=True)
+    customer_firstname: str = Field(max_length=255)
+    customer_lastname: str = Field(max_length=255)
+    store_view_id: int = Field(foreign_key="store_view.id", index=True)
+    status: str = Field(max_length=32)
+    grand_total_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    placed_by_admin_id: int | None = Field(default=None, index=True)
+    placed_by_admin_username: str | None = Field(default=None, max_length=255)
+    placed_by_admin_firstname: str | None = Field(default=None, max_length=255)
+    placed_by_admin_lastname: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class OrderItem(SQLModel, table=True):
+    __tablename__ = "sales_order_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
+    sku: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    quantity: int
+    price_cents: int
+    row_total_cents: int
+
+
+class OrderComment(SQLModel, table=True):
+    __tablename__ = "sales_order_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    is_visible_to_customer: bool = False
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "sales_invoice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    increment_id: str = Field(max_length=32, unique=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    grand_total_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    created_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class Shipment(SQLModel, table=True):
+    __tablename__ = "sales_shipment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    increment_id: str = Field(max_length=32, unique=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    total_quantity: int
+    created_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class CreditMemo(SQLModel, table=True):
+    __tablename__ = "sales_creditmemo"
+
+    id: int | None = Field(default=None, primary_key=True)
+    increment_id: str = Field(max_length=32, unique=True)
+    order_id: int = Field(foreign_key="sales_order.id", index=True)
+    grand_total_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    created_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class Role(SQLModel, table=True):
+    __tablename__ = "admin_role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255, unique=True)
+
+
+class RoleResource(SQLModel, table=True):
+    """One ACL resource id granted to a role (`Magento_Backend::all` grants everything)."""
+
+    __tablename__ = "admin_role_resource"
+
+    role_id: int = Field(foreign_key="admin_role.id", primary_key=True)
+    resource_id: str = Field(max_length=128, primary_key=True)
+
+
+class AdminUser(SQLModel, table=True):
+    __tablename__ = "admin_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=255, unique=True)
+    email: str = Field(max_length=255, unique=True)
+    firstname: str = Field(max_length=255)
+    lastname: str = Field(max_length=255)
+    is_active: bool = True
+    password_hash: str = Field(max_length=255)
+    role_id: int = Field(foreign_key="admin_role.id", index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class AuthToken(SQLModel, table=True):
+    """A bearer token, stored only as the SHA-256 of its value."""
+
+    __tablename__ = "auth_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=16)
+    admin_user_id: int | None = Field(default=None, foreign_key="admin_user.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Consecutive failed logins per login name, whether or not the account exists."""
+
+    __tablename__ = "login_throttle"
+
+    login_name: str = Field(max_length=512, primary_key=True)
+    failure_count: int = 0
+    first_failure_at: datetime = Field(sa_column=utc_column())
+    locked_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class ConfigValue(SQLModel, table=True):
+    """A configuration value at a Magento config path (global scope)."""
+
+    __tablename__ = "config_value"
+
+    path: str = Field(max_length=255, primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AdminActionLogEntry(SQLModel, table=True):
+    """One append-only entry of the admin action log.
+
+    People are copied in at write time (username, admin and customer summaries), so the
+    log outlives deleted accounts; there are deliberately no foreign keys.
+    """
+
+    __tablename__ = "admin_action_log"
+    __table_args__ = (
+        Index("ix_admin_action_log_group_time", "action_group", "time"),
+        Index("ix_admin_action_log_username_time", "username", "time"),
+        Index("ix_admin_action_log_customer_time", "customer_id", "time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    time: datetime = Field(sa_column=utc_column(index=True))
+    action_group: str = Field(max_length=32)
+    action: str = Field(max_length=64, index=True)
+    result: str = Field(max_length=8)
+    username: str | None = Field(default=None, max_length=255)
+    admin_id: int | None = None
+    admin_username: str | None = Field(default=None, max_length=255)
+    admin_firstname: str | None = Field(default=None, max_length=255)
+    admin_lastname: str | None = Field(default=None, max_length=255)
+    ip_address: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=512)
+    full_action_name: str = Field(max_length=255)
+    customer_id: int | None = None
+    customer_email: str | None = Field(default=None, max_length=255)
+    customer_name: str | None = Field(default=None, max_length=511)
+    login_as_customer_session_id: int | None = Field(default=None, index=True)
+    details: str = Field(sa_column=Column(Text, nullable=False))
+    hash: str | None = Field(default=None, max_length=64)

@@ -1,0 +1,63 @@
+"""Batch reads for DataLoaders: one statement per batch, results in key order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import RoleResource, StoreView
+
+M = TypeVar("M", bound=SQLModel)
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def require_id(row: HasId) -> int:
+    """The primary key of a row that has been flushed (SQLModel types it as optional)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
+
+
+async def rows_by_id(session: AsyncSession, model: type[M], ids: Sequence[int]) -> list[M | None]:
+    primary_key = model.__table__.c.id  # type: ignore[attr-defined]
+    rows = (await session.exec(select(model).where(primary_key.in_(ids)))).all()
+    by_id = {getattr(row, "id", None): row for row in rows}
+    return [by_id.get(id_) for id_ in ids]
+
+
+async def resources_by_role(session: AsyncSession, role_ids: Sequence[int]) -> list[list[str]]:
+    rows = (
+        await session.exec(
+            select(RoleResource.role_id, RoleResource.resource_id)
+            .where(col(RoleResource.role_id).in_(role_ids))
+            .order_by(col(RoleResource.resource_id))
+        )
+    ).all()
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for role_id, resource_id in rows:
+        grouped[role_id].append(resource_id)
+    return [grouped[role_id] for role_id in role_ids]
+
+
+async def store_views_by_website(
+    session: AsyncSession, website_ids: Sequence[int]
+) -> list[list[StoreView]]:
+    rows = (
+        await session.exec(
+            select(StoreView)
+            .where(col(StoreView.website_id).in_(website_ids))
+            .order_by(col(StoreView.id))
+        )
+    ).all()
+    grouped: dict[int, list[StoreView]] = defaultdict(list)
+    for row in rows:
+        grouped[row.website_id].append(row)
+    return [grouped[website_id] for website_id in website_ids]

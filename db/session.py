@@ -1,0 +1,70 @@
+"""The request-scoped session: one AsyncSession that tolerates concurrent callers.
+
+GraphQL resolves sibling fields concurrently (and DataLoaders dispatch their batches
+concurrently), but an AsyncSession must not run two statements at once. Every method
+that reaches the database takes the session's lock, so concurrent callers queue on
+the request's one connection instead of corrupting it. (`scalars` goes through the
+locked `execute`; savepoints are only opened inside serially executed mutations.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class RequestSession(AsyncSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = asyncio.Lock()
+
+    async def exec(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().exec(*args, **kwargs)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().scalar(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().get(*args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        async with self._lock:
+            await super().flush(*args, **kwargs)
+
+    async def refresh(self, *args: Any, **kwargs: Any) -> None:
+        async with self._lock:
+            await super().refresh(*args, **kwargs)
+
+    async def delete(self, instance: object) -> None:
+        async with self._lock:
+            await super().delete(instance)
+
+    async def connection(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().connection(*args, **kwargs)
+
+    async def commit(self) -> None:
+        async with self._lock:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        async with self._lock:
+            await super().rollback()
+
+    async def close(self) -> None:
+        async with self._lock:
+            await super().close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[RequestSession]:
+    return async_sessionmaker(engine, class_=RequestSession, expire_on_commit=False)

@@ -1,0 +1,1 @@
+"""lac: Login as Customer as a standalone GraphQL service."""

@@ -1,0 +1,1 @@
+"""Business rules, one module per domain: plain async functions, callable without GraphQL."""

@@ -1,0 +1,196 @@
+"""The admin action log's one writer, and the unit of work every logged mutation runs in.
+
+An entry is written in the same transaction as the change it records. The change
+runs in a savepoint: when it fails, the savepoint rolls back and the FAILURE entry
+commits alone, so a failed mutation changes nothing and is still on record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from db.engine import begin_write
+from db.models import AdminActionLogEntry
+from resolvers.context import ServiceContext
+from resolvers.errors import ErrorCode, LacError
+from resolvers.principals import AdminPrincipal, AdminSummary, CustomerPrincipal, CustomerSummary
+
+T = TypeVar("T")
+
+
+class ActionGroup(StrEnum):
+    LOGIN_AS_CUSTOMER = "LOGIN_AS_CUSTOMER"
+    CUSTOMERS = "CUSTOMERS"
+    SALES = "SALES"
+    STORES_CONFIG = "STORES_CONFIG"
+    ADMIN_USERS = "ADMIN_USERS"
+    ADMIN_SESSIONS = "ADMIN_SESSIONS"
+    SECURITY = "SECURITY"
+
+
+ACTION_GROUP_LABELS = {
+    ActionGroup.LOGIN_AS_CUSTOMER: "Login As Customer",
+    ActionGroup.CUSTOMERS: "Customers",
+    ActionGroup.SALES: "Sales",
+    ActionGroup.STORES_CONFIG: "Stores Configuration",
+    ActionGroup.ADMIN_USERS: "Admin Users and Roles",
+    ActionGroup.ADMIN_SESSIONS: "Admin Sessions",
+    ActionGroup.SECURITY: "Security",
+}
+
+
+class ActionResult(StrEnum):
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+
+
+class Action(StrEnum):
+    """Every action name the log knows (DESIGN.md section 13)."""
+
+    ADMIN_LOGIN = "admin.login"
+    ADMIN_LOGOUT = "admin.logout"
+    ADMIN_LOGIN_FAILED = "admin.login_failed"
+    ADMIN_LOCKED = "admin.locked"
+    ACCESS_DENIED = "access.denied"
+    LOG_CHECKPOINT = "log.checkpoint"
+    LOGIN_AS_CUSTOMER_START = "login_as_customer.start"
+    LOGIN_AS_CUSTOMER_EXCHANGE = "login_as_customer.exchange"
+    LOGIN_AS_CUSTOMER_END = "login_as_customer.end"
+    CART_ADD = "cart.add"
+    CART_REMOVE = "cart.remove"
+    ACCOUNT_UPDATE = "account.update"
+    ORDER_PLACE = "order.place"
+    CONSENT_UPDATE = "consent.update"
+    CONFIG_UPDATE = "config.update"
+    ROLE_CREATE = "role.create"
+    ROLE_UPDATE = "role.update"
+    ROLE_DELETE = "role.delete"
+    ADMIN_USER_CREATE = "admin_user.create"
+    ADMIN_USER_UPDATE = "admin_user.update"
+
+
+ACTION_GROUP_OF: dict[Action, ActionGroup] = {
+    Action.ADMIN_LOGIN: ActionGroup.ADMIN_SESSIONS,
+    Action.ADMIN_LOGOUT: ActionGroup.ADMIN_SESSIONS,
+    Action.ADMIN_LOGIN_FAILED: ActionGroup.ADMIN_SESSIONS,
+    Action.ADMIN_LOCKED: ActionGroup.SECURITY,
+    Action.ACCESS_DENIED: ActionGroup.SECURITY,
+    Action.LOG_CHECKPOINT: ActionGroup.SECURITY,
+    Action.LOGIN_AS_CUSTOMER_START: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.LOGIN_AS_CUSTOMER_EXCHANGE: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.LOGIN_AS_CUSTOMER_END: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.CART_ADD: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.CART_REMOVE: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.ACCOUNT_UPDATE: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.ORDER_PLACE: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.CONSENT_UPDATE: ActionGroup.CUSTOMERS,
+    Action.CONFIG_UPDATE: ActionGroup.STORES_CONFIG,
+    Action.ROLE_CREATE: ActionGroup.ADMIN_USERS,
+    Action.ROLE_UPDATE: ActionGroup.ADMIN_USERS,
+    Action.ROLE_DELETE: ActionGroup.ADMIN_USERS,
+    Action.ADMIN_USER_CREATE: ActionGroup.ADMIN_USERS,
+    Action.ADMIN_USER_UPDATE: ActionGroup.ADMIN_USERS,
+}
+
+
+@dataclass
+class ActionRecord:
+    """What a logged change tells the log about itself while it runs."""
+
+    action: Action
+    customer: CustomerSummary | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def write_entry(
+    ctx: ServiceContext,
+    *,
+    action: Action,
+    result: ActionResult,
+    details: dict[str, Any] | None = None,
+    username: str | None = None,
+    admin: AdminSummary | None = None,
+    customer: CustomerSummary | None = None,
+) -> AdminActionLogEntry:
+    """Add one entry to the log in the caller's transaction.
+
+    The acting admin and username default to the request's principal; the caller
+    commits. `details` must never hold a secret, token or password.
+    """
+    principal = ctx.principal
+    if admin is None and isinstance(principal, AdminPrincipal):
+        admin = principal.admin
+    if username is None:
+        if admin is not None:
+            username = admin.username
+        elif isinstance(principal, CustomerPrincipal):
+            username = principal.customer.email
+    entry = AdminActionLogEntry(
+        time=ctx.clock.now(),
+        action_group=ACTION_GROUP_OF[action].value,
+        action=action.value,
+        result=result.value,
+        username=username,
+        admin_id=admin.id if admin else None,
+        admin_username=admin.username if admin else None,
+        admin_firstname=admin.firstname if admin else None,
+        admin_lastname=admin.lastname if admin else None,
+        ip_address=ctx.client.ip_address,
+        user_agent=ctx.client.user_agent,
+        full_action_name=ctx.full_action_name,
+        customer_id=customer.id if customer else None,
+        customer_email=customer.email if customer else None,
+        customer_name=customer.name if customer else None,
+        details=json.dumps(details or {}, sort_keys=True, default=str),
+    )
+    ctx.db.add(entry)
+    await ctx.db.flush()
+    return entry
+
+
+async def run_logged(
+    ctx: ServiceContext, action: Action, change: Callable[[ActionRecord], Awaitable[T]]
+) -> T:
+    """Run `change` as one write transaction that records `action` in the log.
+
+    Success: the change and its SUCCESS entry commit together. Failure: the change is
+    rolled back to its savepoint and the FAILURE entry (details.code) commits alone;
+    the error then reaches the caller.
+    """
+    await begin_write(ctx.db)
+    record = ActionRecord(action=action)
+    try:
+        async with ctx.db.begin_nested():
+            result = await change(record)
+    except Exception as error:
+        code = error.code if isinstance(error, LacError) else ErrorCode.INTERNAL_SERVER_ERROR
+        await _commit_failure(ctx, record, code)
+        raise
+    await write_entry(
+        ctx,
+        action=action,
+        result=ActionResult.SUCCESS,
+        details=record.details,
+        customer=record.customer,
+    )
+    await ctx.db.commit()
+    return result
+
+
+async def _commit_failure(ctx: ServiceContext, record: ActionRecord, code: ErrorCode) -> None:
+    try:
+        await write_entry(
+            ctx,
+            action=record.action,
+            result=ActionResult.FAILURE,
+            details={**record.details, "code": code.value},
+            customer=record.customer,
+        )
+        await ctx.db.commit()
+    except Exception:
+        await ctx.db.rollback()
+        raise

@@ -1,0 +1,79 @@
+"""Per-login-name lockout (DESIGN.md section 9).
+
+Failures are counted per login name whether or not the account exists, so a lockout
+reveals nothing about which accounts exist. The Nth consecutive failure within the
+window locks the name; a success clears the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import LoginThrottle
+from db.upsert import insert_if_missing
+from lac.settings import Settings
+
+
+def admin_login_name(username: str) -> str:
+    return f"admin:{username.strip().lower()}"
+
+
+def customer_login_name(website_code: str, email: str) -> str:
+    return f"customer:{website_code.strip().lower()}:{email.strip().lower()}"
+
+
+async def locked_until(session: AsyncSession, *, login_name: str, now: datetime) -> datetime | None:
+    """When the lock on this login name ends, or None if it is not locked now."""
+    until = (
+        await session.exec(
+            select(LoginThrottle.locked_until).where(LoginThrottle.login_name == login_name)
+        )
+    ).first()
+    return until if until is not None and until > now else None
+
+
+async def record_failure(
+    session: AsyncSession, *, login_name: str, now: datetime, settings: Settings
+) -> bool:
+    """Count one failed login; return True when this failure locks the name."""
+    await insert_if_missing(
+        session, LoginThrottle, login_name=login_name, failure_count=0, first_failure_at=now
+    )
+    row = (
+        await session.exec(
+            select(LoginThrottle).where(LoginThrottle.login_name == login_name).with_for_update()
+        )
+    ).one()
+    window_over = row.first_failure_at <= now - settings.lockout_window
+    lock_over = row.locked_until is not None and row.locked_until <= now
+    if window_over or lock_over:
+        row.failure_count, row.first_failure_at, row.locked_until = 0, now, None
+    row.failure_count += 1
+    locks_now = row.failure_count >= settings.lockout_failures
+    if locks_now:
+        row.locked_until = now + settings.lockout_duration
+    await session.flush()
+    return locks_now
+
+
+async def clear_failures(session: AsyncSession, *, login_name: str) -> None:
+    await session.exec(delete(LoginThrottle).where(col(LoginThrottle.login_name) == login_name))
+
+
+async def admins_locked_until(
+    session: AsyncSession, usernames: Sequence[str], *, now: datetime
+) -> list[datetime | None]:
+    """`locked_until` for many admin usernames in one statement (a DataLoader batch)."""
+    names = [admin_login_name(username) for username in usernames]
+    rows = await session.exec(
+        select(LoginThrottle.login_name, LoginThrottle.locked_until).where(
+            col(LoginThrottle.login_name).in_(names),
+            col(LoginThrottle.locked_until) > now,
+        )
+    )
+    until = {name: locked for name, locked in rows}
+    return [until.get(name) for name in names]

@@ -1,0 +1,65 @@
+"""Password policy and argon2id hashing (argon2-cffi), off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from resolvers.errors import LacError
+
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
+MIN_PASSWORD_LENGTH = 8
+
+
+def check_password_policy(password: str) -> None:
+    """Reject passwords shorter than 8 characters or without both letters and digits."""
+    if (
+        len(password) < MIN_PASSWORD_LENGTH
+        or not re.search(r"[^\W\d_]", password)
+        or not re.search(r"\d", password)
+    ):
+        raise LacError.bad_input(
+            f"The password needs at least {MIN_PASSWORD_LENGTH} characters, "
+            "with both letters and digits."
+        )
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; with no hash (unknown account) check a dummy one.
+
+    Verifying against a dummy hash costs the same time as a real check, so the
+    answer time does not reveal whether an account exists.
+    """
+    return await asyncio.to_thread(_verify, password_hash, password)
+
+
+async def warm_up() -> None:
+    """Compute the dummy hash at start-up, so the first unknown-name login is not slower."""
+    await asyncio.to_thread(_dummy_hash)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)

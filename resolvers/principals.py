@@ -1,0 +1,64 @@
+"""Who is calling: the principal resolved once per request, and people as value types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AdminSummary:
+    """An admin as copied into sessions, orders and log entries (outlives deletion)."""
+
+    id: int
+    username: str
+    firstname: str
+    lastname: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    """A customer as copied into sessions and log entries (outlives deletion)."""
+
+    id: int
+    email: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Anonymous:
+    """No token, or a token that is unknown, expired, revoked or of a disabled account."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdminPrincipal:
+    token_id: int
+    admin: AdminSummary
+    role_id: int
+    resources: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPrincipal:
+    """A customer acting with their own token."""
+
+    token_id: int
+    customer: CustomerSummary
+    website_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImpersonationPrincipal(CustomerPrincipal):
+    """A customer's account driven by an admin through a Login-as-Customer session.
+
+    It passes every customer check; only `@requiresImpersonation` tells it apart.
+    """
+
+    session_id: int
+    acting_admin: AdminSummary
+
+
+Principal = Anonymous | AdminPrincipal | CustomerPrincipal
+
+
+def full_name(firstname: str, lastname: str) -> str:
+    return f"{firstname} {lastname}".strip()

@@ -1,0 +1,137 @@
+"""The ASGI application: Starlette, the request scope, and strawberry's GraphQL view."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http.ides import GraphQL_IDE
+
+from db.engine import create_engine
+from db.migrate import ensure_migrated
+from db.session import RequestSession, session_factory
+from lac.clock import Clock, SystemClock
+from lac.settings import Settings
+from resolvers.context import Client, ServiceContext
+from resolvers.identity import bearer_token, resolve_client_ip, resolve_principal
+from resolvers.passwords import warm_up
+from schema.build import build_schema
+from schema.context import Context
+from schema.loaders import create_loaders
+
+GRAPHQL_PATH = "/graphql"
+MAX_USER_AGENT = 512
+
+
+class RequestScope:
+    """Per HTTP request: open the unit of work and resolve who is calling, before GraphQL.
+
+    The principal and the client address are resolved once here; resolvers read
+    them from the context and never parse headers. The session closes after the
+    response, rolling back anything left uncommitted.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, engine: AsyncEngine, clock: Clock, settings: Settings
+    ) -> None:
+        self.app = app
+        self.sessions = session_factory(engine)
+        self.clock = clock
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        peer = scope.get("client")
+        session: RequestSession = self.sessions()
+        try:
+            principal = await resolve_principal(
+                session, token=bearer_token(headers.get("authorization")), now=self.clock.now()
+            )
+            client = Client(
+                ip_address=resolve_client_ip(
+                    peer[0] if peer else None,
+                    headers.get("x-forwarded-for"),
+                    self.settings.trusted_proxies,
+                ),
+                user_agent=(headers.get("user-agent") or "")[:MAX_USER_AGENT] or None,
+            )
+            scope.setdefault("state", {})["lac"] = ServiceContext(
+                db=session,
+                clock=self.clock,
+                settings=self.settings,
+                principal=principal,
+                client=client,
+            )
+            await self.app(scope, receive, send)
+        finally:
+            await session.close()
+
+
+class LacGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        service_context: ServiceContext = request.state.lac
+        return Context(
+            request=request,
+            response=response,
+            service=service_context,
+            loaders=create_loaders(service_context.db, service_context.clock),
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+) -> Starlette:
+    """Build the service. Refuses to start (at lifespan start-up) on an un-migrated database."""
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.database_url)
+    ide: GraphQL_IDE | None = None if settings.is_production else "graphiql"
+    graphql = LacGraphQL(
+        build_schema(production=settings.is_production),
+        graphql_ide=ide,
+        allow_queries_via_get=True,
+        subscription_protocols=(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await ensure_migrated(engine)
+        await warm_up()
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    middleware = (
+        [
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        ]
+        if settings.cors_origins
+        else []
+    )
+    scoped = RequestScope(graphql, engine=engine, clock=clock, settings=settings)
+    return Starlette(
+        routes=[Route(GRAPHQL_PATH, scoped, methods=["GET", "POST"])],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

@@ -1,0 +1,53 @@
+"""Assemble the one strawberry Schema from the per-domain root types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from schema.auth import AuthMutation, AuthQuery
+from schema.errors import ErrorCodes, log_unexpected_errors
+from schema.scalars import DateTime
+from schema.stores import StoresQuery
+
+
+@strawberry.type(description="Read operations.")
+class Query(AuthQuery, StoresQuery):
+    pass
+
+
+@strawberry.type(description="Write operations; each runs as its own logged transaction.")
+class Mutation(AuthMutation):
+    pass
+
+
+class LacSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected_errors(errors, execution_context)
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    """The schema, with parse/validation caches and lac's error presentation."""
+    return LacSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
+            ErrorCodes,
+            *([DisableIntrospection] if production else []),
+        ],
+        config=StrawberryConfig(
+            disable_field_suggestions=production, scalar_map={datetime: DateTime}
+        ),
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,38 @@
+"""Per-request DataLoaders, created in `get_context`, never shared between requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from db.models import Role, StoreView, Website
+from db.queries import resources_by_role, rows_by_id, store_views_by_website
+from lac.clock import Clock
+from resolvers.lockout import admins_locked_until
+
+
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    website: DataLoader[int, Website | None]
+    store_view: DataLoader[int, StoreView | None]
+    store_views_of_website: DataLoader[int, list[StoreView]]
+    role: DataLoader[int, Role | None]
+    role_resources: DataLoader[int, list[str]]
+    admin_locked_until: DataLoader[str, datetime | None]
+
+
+def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
+    return Loaders(
+        website=DataLoader(partial(rows_by_id, session, Website)),
+        store_view=DataLoader(partial(rows_by_id, session, StoreView)),
+        store_views_of_website=DataLoader(partial(store_views_by_website, session)),
+        role=DataLoader(partial(rows_by_id, session, Role)),
+        role_resources=DataLoader(partial(resources_by_role, session)),
+        admin_locked_until=DataLoader(
+            lambda usernames: admins_locked_until(session, usernames, now=clock.now())
+        ),
+    )

@@ -1,0 +1,29 @@
+"""Scalars with lac's wire formats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+
+def serialize_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and a `Z`, e.g. 2026-11-25T10:58:06.123456Z."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_datetime(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO 8601 string")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("DateTime needs a timezone (e.g. a trailing Z)")
+    return parsed.astimezone(UTC)
+
+
+DateTime = strawberry.scalar(
+    name="DateTime",
+    description="An instant in ISO 8601, UTC, e.g. 2026-11-25T10:58:06.123456Z.",
+    serialize=serialize_datetime,
+    parse_value=parse_datetime,
+)

@@ -1,0 +1,24 @@
+"""Tokens handed out by sign-in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.types.admin import AdminUser
+from schema.types.customers import Customer
+
+
+@strawberry.type(description="An admin bearer token (valid 4 hours unless revoked).")
+class AdminToken:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: datetime
+    admin: AdminUser
+
+
+@strawberry.type(description="A customer bearer token (valid 1 hour unless revoked).")
+class CustomerToken:
+    token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    expires_at: datetime
+    customer: Customer

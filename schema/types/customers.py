@@ -1,0 +1,51 @@
+"""Customers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from db import models
+from resolvers.principals import full_name
+from schema.context import Info
+from schema.types.stores import StoreView, Website, load_store_view, load_website
+
+
+@strawberry.type(description="A storefront customer account.")
+class Customer:
+    id: strawberry.ID
+    email: str
+    firstname: str
+    lastname: str
+    name: str
+    is_active: bool
+    allow_remote_shopping_assistance: bool = strawberry.field(
+        description="Consent to Login as Customer: 'Allow remote shopping assistance'."
+    )
+    created_at: datetime
+    website_id: strawberry.Private[int]
+    created_in_id: strawberry.Private[int]
+
+    @strawberry.field(description="The website the account belongs to.")
+    async def website(self, info: Info) -> Website:
+        return await load_website(info, self.website_id)
+
+    @strawberry.field(description="The store view the account was created in.")
+    async def created_in(self, info: Info) -> StoreView:
+        return await load_store_view(info, self.created_in_id)
+
+    @classmethod
+    def from_row(cls, row: models.Customer) -> Customer:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            email=row.email,
+            firstname=row.firstname,
+            lastname=row.lastname,
+            name=full_name(row.firstname, row.lastname),
+            is_active=row.is_active,
+            allow_remote_shopping_assistance=row.allow_remote_shopping_assistance,
+            created_at=row.created_at,
+            website_id=row.website_id,
+            created_in_id=row.created_in_store_view_id,
+        )
