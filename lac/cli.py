@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
-from db.migrate import upgrade
+from db.migrate import DatabaseNotMigratedError, ensure_migrated, upgrade
 from db.seed import seed_demo
 from db.session import session_factory
 from lac.clock import SystemClock
@@ -32,6 +35,16 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(schema_app, name="schema")
 
 
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine for one CLI command, disposed when the command is done."""
+    engine = create_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database (LAC_DATABASE_URL, default sqlite:///./lac.db) to the latest schema."""
@@ -44,12 +57,8 @@ def demo_seed() -> None:
     """Create or restore the pinned demo data (idempotent)."""
 
     async def run() -> None:
-        engine = create_engine(Settings.from_env().database_url)
-        try:
-            async with session_factory(engine)() as session:
-                await seed_demo(session)
-        finally:
-            await engine.dispose()
+        async with database(Settings.from_env()) as engine, session_factory(engine)() as session:
+            await seed_demo(session)
 
     asyncio.run(run())
     typer.echo("demo data is in place")
@@ -73,28 +82,24 @@ def admin_create(
 
     async def run() -> None:
         settings = Settings.from_env()
-        engine = create_engine(settings.database_url)
-        try:
-            async with session_factory(engine)() as session:
-                ctx = ServiceContext(
-                    db=session,
-                    clock=SystemClock(),
-                    settings=settings,
-                    principal=Anonymous(),
-                    client=Client(ip_address=None, user_agent=f"lac-cli ({getpass.getuser()})"),
-                    full_action_name="cli admin create",
-                )
-                await create_admin_user(
-                    ctx,
-                    username=username,
-                    email=email,
-                    firstname=firstname,
-                    lastname=lastname,
-                    role_name=role,
-                    password=password,
-                )
-        finally:
-            await engine.dispose()
+        async with database(settings) as engine, session_factory(engine)() as session:
+            ctx = ServiceContext(
+                db=session,
+                clock=SystemClock(),
+                settings=settings,
+                principal=Anonymous(),
+                client=Client(ip_address=None, user_agent=f"lac-cli ({getpass.getuser()})"),
+                full_action_name="cli admin create",
+            )
+            await create_admin_user(
+                ctx,
+                username=username,
+                email=email,
+                firstname=firstname,
+                lastname=lastname,
+                role_name=role,
+                password=password,
+            )
 
     try:
         asyncio.run(run())
@@ -111,6 +116,16 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve GraphQL (and GraphiQL in development) on http://HOST:PORT/graphql."""
+
+    async def check() -> None:
+        async with database(Settings.from_env()) as engine:
+            await ensure_migrated(engine)
+
+    try:
+        asyncio.run(check())
+    except DatabaseNotMigratedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
     uvicorn.run(
         "schema.app:create_app",
         factory=True,

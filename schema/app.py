@@ -15,7 +15,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.ides import GraphQL_IDE
+from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
 from db.migrate import ensure_migrated
@@ -27,6 +29,7 @@ from resolvers.identity import bearer_token, resolve_client_ip, resolve_principa
 from resolvers.passwords import warm_up
 from schema.build import build_schema
 from schema.context import Context
+from schema.errors import present_result
 from schema.loaders import create_loaders
 
 GRAPHQL_PATH = "/graphql"
@@ -89,6 +92,11 @@ class LacGraphQL(GraphQL[Context, None]):
             service=service_context,
             loaders=create_loaders(service_context.db, service_context.clock),
         )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return present_result(result)
 
 
 def create_app(

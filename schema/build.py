@@ -11,7 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.auth import AuthMutation, AuthQuery
-from schema.errors import ErrorCodes, log_unexpected_errors
+from schema.errors import log_unexpected_errors
 from schema.scalars import DateTime
 from schema.stores import StoresQuery
 
@@ -41,7 +41,6 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         extensions=[
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
-            ErrorCodes,
             *([DisableIntrospection] if production else []),
         ],
         config=StrawberryConfig(

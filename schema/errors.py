@@ -1,18 +1,18 @@
 """How errors reach clients: every error carries a stable `extensions.code`.
 
-`LacError` keeps its code and message; GraphQL syntax and validation errors become
-BAD_USER_INPUT; anything unexpected is masked as INTERNAL_SERVER_ERROR with no stack
-trace or internal message in the response (the server log has the details).
+`LacError` keeps its code and message; GraphQL syntax, validation and variable
+coercion errors become BAD_USER_INPUT (custom scalars reject input with `LacError`);
+anything unexpected is masked as INTERNAL_SERVER_ERROR with no stack trace or internal
+message in the response (the server log has the details).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import ErrorCode, LacError
 
@@ -26,7 +26,7 @@ def present_error(error: GraphQLError) -> GraphQLError:
     if isinstance(original, LacError):
         extensions = {**original.extensions, "code": original.code.value}
         message = original.message
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
         code = (error.extensions or {}).get("code", ErrorCode.BAD_USER_INPUT.value)
         extensions = {**(error.extensions or {}), "code": code}
         message = error.message
@@ -47,13 +47,16 @@ def log_unexpected_errors(errors: list[GraphQLError], context: ExecutionContext 
     """Log what a client cannot see: unexpected exceptions, with their stack traces."""
     for error in errors:
         original = error.original_error
-        if original is not None and not isinstance(original, LacError):
+        if original is not None and not isinstance(original, LacError | GraphQLError):
             logger.error("unexpected error at %s", error.path, exc_info=original)
 
 
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [present_error(error) for error in result.errors]
+def present_result(result: ExecutionResult) -> GraphQLHTTPResponse:
+    """The HTTP response body of a result, every error presented with its code.
+
+    Done in the HTTP view rather than in a schema extension, because parse errors
+    skip the end of extensions' `on_operation`.
+    """
+    if result.errors:
+        result.errors = [present_error(error) for error in result.errors]
+    return process_result(result)

@@ -88,10 +88,13 @@ class LacPermission(BasePermission):
         return self.directive
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        principal = info.context.service.principal
-        if self.allows(principal):
-            return True
-        raise refusal(principal)
+        self.check(info.context.service.principal)
+        return True
+
+    def check(self, principal: Principal) -> None:
+        """Pass, or raise the refusal this principal gets."""
+        if not self.allows(principal):
+            raise refusal(principal)
 
     @abc.abstractmethod
     def allows(self, principal: Principal) -> bool: ...

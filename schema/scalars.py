@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import strawberry
 
+from resolvers.errors import LacError
+
 
 def serialize_datetime(value: datetime) -> str:
     """ISO 8601 in UTC with microseconds and a `Z`, e.g. 2026-11-25T10:58:06.123456Z."""
@@ -13,11 +15,14 @@ def serialize_datetime(value: datetime) -> str:
 
 
 def parse_datetime(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("DateTime must be an ISO 8601 string")
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("DateTime needs a timezone (e.g. a trailing Z)")
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise LacError.bad_input(
+            "DateTime must be an ISO 8601 string with a timezone, e.g. 2026-11-25T10:58:06Z."
+        )
     return parsed.astimezone(UTC)
 
 

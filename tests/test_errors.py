@@ -1,0 +1,141 @@
+"""Errors reach clients with a stable code and nothing internal; failed changes leave no trace
+but their FAILURE entry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from graphql import GraphQLError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import AdminActionLogEntry, Website
+from lac.clock import ManualClock
+from lac.settings import Settings
+from resolvers.action_log import Action, ActionRecord, run_logged
+from resolvers.context import Client, ServiceContext
+from resolvers.errors import LacError
+from resolvers.principals import Anonymous
+from schema.errors import INTERNAL_MESSAGE, present_error
+from tests.support import Api
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ adminMe { nope } }",
+        "{ adminMe { username }",
+        'mutation { adminLogin(username: 1, password: "x") { token } }',
+        "mutation { adminLogin { token } }",
+    ],
+)
+async def test_invalid_documents_are_bad_user_input(api: Api, query: str) -> None:
+    body = await api.call(query)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_wrong_variable_type_is_bad_user_input(api: Api) -> None:
+    body = await api.call(
+        "mutation L($u: String!) { adminLogin(username: $u, password: $u) { token } }",
+        {"u": 5},
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_unexpected_failure_is_masked(api: Api, engine: AsyncEngine) -> None:
+    token = await api.admin_token("support", "Support123!")
+    async with engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE website RENAME TO website_gone"))
+    try:
+        response = await api.post("{ websites { code } }", token=token)
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE website_gone RENAME TO website"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["message"] == INTERNAL_MESSAGE
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "website" not in response.text.replace('"websites"', "")
+    assert "Traceback" not in response.text
+
+
+def test_present_error_keeps_codes_and_hides_internals() -> None:
+    lac_error = GraphQLError("x", original_error=LacError.bad_input("Quantity must be 1 or more."))
+    assert present_error(lac_error).formatted["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert present_error(lac_error).message == "Quantity must be 1 or more."
+    crash = GraphQLError("boom", original_error=RuntimeError("password=hunter2 in /srv/x.py"))
+    presented = present_error(crash)
+    assert presented.message == INTERNAL_MESSAGE
+    assert "hunter2" not in json.dumps(presented.formatted)
+
+
+def service_context(
+    session: AsyncSession, clock: ManualClock, settings: Settings
+) -> ServiceContext:
+    return ServiceContext(
+        db=session,
+        clock=clock,
+        settings=settings,
+        principal=Anonymous(),
+        client=Client(ip_address="198.51.100.1", user_agent="pytest"),
+        full_action_name="test",
+    )
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        (LacError.bad_input("no"), "BAD_USER_INPUT"),
+        (RuntimeError("crash"), "INTERNAL_SERVER_ERROR"),
+    ],
+)
+async def test_failed_change_rolls_back_and_still_logs_its_failure(
+    db_session: AsyncSession,
+    clock: ManualClock,
+    settings: Settings,
+    failure: Exception,
+    code: str,
+) -> None:
+    ctx = service_context(db_session, clock, settings)
+
+    async def half_done(record: ActionRecord) -> None:
+        record.details["sku"] = "MH01"
+        db_session.add(Website(code="half", name="Half written"))
+        await db_session.flush()
+        raise failure
+
+    with pytest.raises(type(failure)):
+        await run_logged(ctx, Action.ROLE_CREATE, half_done)
+
+    assert (await db_session.exec(select(Website).where(Website.code == "half"))).first() is None
+    [entry] = (await db_session.exec(select(AdminActionLogEntry))).all()
+    assert (entry.action, entry.result, entry.action_group) == (
+        "role.create",
+        "FAILURE",
+        "ADMIN_USERS",
+    )
+    assert json.loads(entry.details) == {"sku": "MH01", "code": code}
+    assert entry.ip_address == "198.51.100.1"
+
+
+async def test_successful_change_commits_with_its_entry(
+    db_session: AsyncSession, clock: ManualClock, settings: Settings
+) -> None:
+    ctx = service_context(db_session, clock, settings)
+
+    async def create(record: ActionRecord) -> str:
+        db_session.add(Website(code="new", name="New Website"))
+        record.details["changes"] = {"code": {"old": None, "new": "new"}}
+        return "done"
+
+    assert await run_logged(ctx, Action.ROLE_CREATE, create) == "done"
+    await db_session.rollback()  # nothing is left pending: both were committed
+    assert (await db_session.exec(select(Website).where(Website.code == "new"))).one()
+    [entry] = (await db_session.exec(select(AdminActionLogEntry))).all()
+    assert entry.result == "SUCCESS"
+    assert entry.time == clock.now()
