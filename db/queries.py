@@ -9,7 +9,15 @@ from typing import Protocol, TypeVar
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import RoleResource, StoreView
+from db.models import (
+    CreditMemo,
+    Invoice,
+    OrderComment,
+    OrderItem,
+    RoleResource,
+    Shipment,
+    StoreView,
+)
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -61,3 +69,21 @@ async def store_views_by_website(
     for row in rows:
         grouped[row.website_id].append(row)
     return [grouped[website_id] for website_id in website_ids]
+
+
+Child = TypeVar("Child", Invoice, Shipment, CreditMemo, OrderItem, OrderComment)
+
+
+async def children_by_order(
+    session: AsyncSession, model: type[Child], order_ids: Sequence[int]
+) -> list[list[Child]]:
+    """Rows that belong to orders (items, comments, invoices, ...), grouped per order."""
+    rows = (
+        await session.exec(
+            select(model).where(col(model.order_id).in_(order_ids)).order_by(col(model.id))
+        )
+    ).all()
+    grouped: dict[int, list[Child]] = defaultdict(list)
+    for row in rows:
+        grouped[row.order_id].append(row)
+    return [grouped[order_id] for order_id in order_ids]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from resolvers.principals import AdminPrincipal, CustomerPrincipal, Principal
+
 ALL = "Magento_Backend::all"
+CUSTOMERS = "Magento_Customer::manage"
+LOGIN_AS_CUSTOMER = "Magento_LoginAsCustomer::login"
+ORDERS = "Magento_Sales::sales_order"
+INVOICES = "Magento_Sales::sales_invoice"
+SHIPMENTS = "Magento_Sales::shipment"
+CREDIT_MEMOS = "Magento_Sales::sales_creditmemo"
+ROLES = "Magento_User::acl_roles"
+ADMIN_USERS = "Magento_User::acl_users"
 
 
 @dataclass(frozen=True)
@@ -91,3 +101,16 @@ def holds_all(granted: frozenset[str], required: Iterable[str]) -> bool:
     beyond itself.
     """
     return ALL in granted or all(resource in granted for resource in required)
+
+
+def may_read(principal: Principal, resource: str, *, owner_customer_id: int | None = None) -> bool:
+    """Whether the caller may read an object guarded by `resource`.
+
+    Admins need the resource; a customer (own or impersonation token) may read what is
+    theirs when the object names its owner (their account, their orders).
+    """
+    if isinstance(principal, AdminPrincipal):
+        return holds_all(principal.resources, (resource,))
+    if isinstance(principal, CustomerPrincipal):
+        return owner_customer_id is not None and principal.customer.id == owner_customer_id
+    return False

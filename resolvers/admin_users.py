@@ -1,14 +1,41 @@
-"""Admin user management (the CLI's `admin create`; GraphQL mutations build on it)."""
+"""Admin user management (Magento_User::acl_users; the CLI's `admin create` too).
+
+Every change runs under the ACL lock of `resolvers.roles` and keeps its rule: at least
+one active admin user whose role holds Magento_Backend::all. Deactivating an admin or
+changing their password revokes their live tokens, so it takes effect at once.
+Passwords are hashed before the write transaction opens, so the slow hash never holds
+the write lock, and never reach the action log.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from collections.abc import Sequence
 
-from db.models import AdminUser, Role
+from sqlmodel import col, func, select, update
+
+from db.models import AdminUser, AuthToken, Role
+from db.queries import require_id
+from resolvers.acl import ALL
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
 from resolvers.passwords import check_password_policy, hash_password
+from resolvers.principals import AdminPrincipal
+from resolvers.roles import (
+    ensure_superuser_remains,
+    get_role,
+    lock_acl,
+    role_resources,
+)
+
+USER_NOT_FOUND = "This user no longer exists."
+USER_TAKEN = "A user with the same user name or email already exists."
+MAX_FIELD_LENGTH = 255
+HIDDEN = "***"  # what the log says for a password, old and new
+
+
+async def list_admin_users(ctx: ServiceContext) -> Sequence[AdminUser]:
+    return (await ctx.db.exec(select(AdminUser).order_by(col(AdminUser.id)))).all()
 
 
 async def create_admin_user(
@@ -18,43 +45,200 @@ async def create_admin_user(
     email: str,
     firstname: str,
     lastname: str,
-    role_name: str,
     password: str,
+    role_id: int | None = None,
+    role_name: str | None = None,
 ) -> AdminUser:
-    """Create an active admin with a role; logged as `admin_user.create`."""
+    """Create an active admin with the role of this id (GraphQL) or name (CLI); logged as
+    `admin_user.create`.
+
+    An unknown role id is NOT_FOUND, an unknown role name BAD_USER_INPUT.
+    """
+    if (role_id is None) == (role_name is None):
+        raise ValueError("give exactly one of role_id and role_name")
+    password_hash = await _hash_if_allowed(password)
 
     async def create(record: ActionRecord) -> AdminUser:
         record.details["username"] = username
+        new_username = _required(username, "user name")
+        new_firstname = _required(firstname, "first name")
+        new_lastname = _required(lastname, "last name")
+        new_email = _check_email(email)
         check_password_policy(password)
-        if not username.strip() or not firstname.strip() or not lastname.strip():
-            raise LacError.bad_input("Username, first name and last name are required.")
-        if "@" not in email:
-            raise LacError.bad_input("Please enter a valid email address.")
-        role = (await ctx.db.exec(select(Role).where(Role.name == role_name))).first()
-        if role is None or role.id is None:
-            raise LacError.bad_input(f"No role named {role_name!r}.")
-        taken = (
-            await ctx.db.exec(
-                select(AdminUser.id).where(
-                    (col(AdminUser.username) == username.strip())
-                    | (col(AdminUser.email) == email.strip())
-                )
-            )
-        ).first()
-        if taken is not None:
-            raise LacError.bad_input("A user with the same user name or email already exists.")
+        assert password_hash is not None
+        await lock_acl(ctx)
+        role = await _role_for(ctx, role_id=role_id, role_name=role_name)
+        await _refuse_taken(ctx, username=new_username, email=new_email, admin_user_id=None)
         admin = AdminUser(
-            username=username.strip(),
-            email=email.strip(),
-            firstname=firstname.strip(),
-            lastname=lastname.strip(),
-            role_id=role.id,
-            password_hash=await hash_password(password),
+            username=new_username,
+            email=new_email,
+            firstname=new_firstname,
+            lastname=new_lastname,
+            role_id=require_id(role),
+            password_hash=password_hash,
             created_at=ctx.clock.now(),
         )
         ctx.db.add(admin)
         await ctx.db.flush()
-        record.details["role"] = role.name
+        record.details.update(adminUserId=str(admin.id), role=role.name)
         return admin
 
     return await run_logged(ctx, Action.ADMIN_USER_CREATE, create)
+
+
+async def update_admin_user(
+    ctx: ServiceContext,
+    admin_user_id: int,
+    *,
+    email: str | None = None,
+    firstname: str | None = None,
+    lastname: str | None = None,
+    password: str | None = None,
+    role_id: int | None = None,
+    is_active: bool | None = None,
+) -> AdminUser:
+    """Change an admin user's fields (None keeps the value); logged as `admin_user.update`
+    with the changes (a password change shows as "***", never the value).
+
+    Refused when it would leave no active admin user with Magento_Backend::all.
+    Deactivating the user or changing their password revokes all their live tokens.
+    """
+    password_hash = None if password is None else await _hash_if_allowed(password)
+
+    async def change(record: ActionRecord) -> AdminUser:
+        record.details["adminUserId"] = str(admin_user_id)
+        await lock_acl(ctx)
+        admin = await _get_admin_user(ctx, admin_user_id)
+        record.details["username"] = admin.username
+        old_role = await get_role(ctx, admin.role_id)
+        record.details["role"] = old_role.name
+        was_superuser = admin.is_active and ALL in await role_resources(ctx, admin.role_id)
+        changes: dict[str, dict[str, object]] = {}
+        record.details["changes"] = changes
+
+        if email is not None:
+            new_email = _check_email(email)
+            if new_email != admin.email:
+                await _refuse_taken(ctx, username=None, email=new_email, admin_user_id=admin.id)
+                changes["email"] = {"old": admin.email, "new": new_email}
+                admin.email = new_email
+        if firstname is not None:
+            new_firstname = _required(firstname, "first name")
+            if new_firstname != admin.firstname:
+                changes["firstname"] = {"old": admin.firstname, "new": new_firstname}
+                admin.firstname = new_firstname
+        if lastname is not None:
+            new_lastname = _required(lastname, "last name")
+            if new_lastname != admin.lastname:
+                changes["lastname"] = {"old": admin.lastname, "new": new_lastname}
+                admin.lastname = new_lastname
+        if password is not None:
+            check_password_policy(password)
+            assert password_hash is not None
+            changes["password"] = {"old": HIDDEN, "new": HIDDEN}
+            admin.password_hash = password_hash
+        if role_id is not None and role_id != admin.role_id:
+            new_role = await get_role(ctx, role_id)
+            changes["roleId"] = {"old": str(admin.role_id), "new": str(role_id)}
+            changes["role"] = {"old": old_role.name, "new": new_role.name}
+            admin.role_id = role_id
+        if is_active is not None and is_active != admin.is_active:
+            changes["isActive"] = {"old": admin.is_active, "new": is_active}
+            admin.is_active = is_active
+        ctx.db.add(admin)
+        await ctx.db.flush()
+
+        is_superuser = admin.is_active and ALL in await role_resources(ctx, admin.role_id)
+        if was_superuser and not is_superuser:
+            await ensure_superuser_remains(ctx, _last_superuser_message(ctx, admin, changes))
+        if "password" in changes or ("isActive" in changes and not admin.is_active):
+            record.details["revokedTokens"] = await _revoke_live_tokens(ctx, admin_user_id)
+        return admin
+
+    return await run_logged(ctx, Action.ADMIN_USER_UPDATE, change)
+
+
+def _last_superuser_message(
+    ctx: ServiceContext, admin: AdminUser, changes: dict[str, dict[str, object]]
+) -> str:
+    principal = ctx.principal
+    yourself = isinstance(principal, AdminPrincipal) and principal.admin.id == admin.id
+    who = "You are" if yourself else f"{admin.username!r} is"
+    what = "deactivated" if "isActive" in changes else f"given a role without {ALL}"
+    return (
+        f"{who} the last active admin user with {ALL} and cannot be {what}: "
+        f"at least one active admin user must keep {ALL}."
+    )
+
+
+async def _hash_if_allowed(password: str) -> str | None:
+    """The hash of a password the policy allows; None for one it refuses (the logged
+    change then refuses it)."""
+    try:
+        check_password_policy(password)
+    except LacError:
+        return None
+    return await hash_password(password)
+
+
+def _required(value: str, label: str) -> str:
+    value = value.strip()
+    if not value:
+        raise LacError.bad_input(f"The {label} is required.")
+    if len(value) > MAX_FIELD_LENGTH:
+        raise LacError.bad_input(f"The {label} can have at most {MAX_FIELD_LENGTH} characters.")
+    return value
+
+
+def _check_email(email: str) -> str:
+    email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or len(email) > MAX_FIELD_LENGTH or " " in email:
+        raise LacError.bad_input("Please enter a valid email address.")
+    return email
+
+
+async def _get_admin_user(ctx: ServiceContext, admin_user_id: int) -> AdminUser:
+    statement = select(AdminUser).where(col(AdminUser.id) == admin_user_id)
+    admin = (await ctx.db.exec(statement.execution_options(populate_existing=True))).first()
+    if admin is None:
+        raise LacError.not_found(USER_NOT_FOUND)
+    return admin
+
+
+async def _role_for(ctx: ServiceContext, *, role_id: int | None, role_name: str | None) -> Role:
+    if role_id is not None:
+        return await get_role(ctx, role_id)
+    role = (await ctx.db.exec(select(Role).where(Role.name == role_name))).first()
+    if role is None:
+        raise LacError.bad_input(f"No role named {role_name!r}.")
+    return role
+
+
+async def _refuse_taken(
+    ctx: ServiceContext, *, username: str | None, email: str, admin_user_id: int | None
+) -> None:
+    """Refuse a user name or email another admin user has (compared case-insensitively)."""
+    same = func.lower(AdminUser.email) == email.lower()
+    if username is not None:
+        same = same | (func.lower(AdminUser.username) == username.lower())
+    statement = select(AdminUser.id).where(same)
+    if admin_user_id is not None:
+        statement = statement.where(col(AdminUser.id) != admin_user_id)
+    if (await ctx.db.exec(statement)).first() is not None:
+        raise LacError.bad_input(USER_TAKEN)
+
+
+async def _revoke_live_tokens(ctx: ServiceContext, admin_user_id: int) -> int:
+    """Revoke every unexpired, unrevoked token of an admin user; how many there were."""
+    now = ctx.clock.now()
+    result = await ctx.db.exec(
+        update(AuthToken)
+        .where(
+            col(AuthToken.admin_user_id) == admin_user_id,
+            col(AuthToken.revoked_at).is_(None),
+            col(AuthToken.expires_at) > now,
+        )
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)

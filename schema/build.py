@@ -10,19 +10,22 @@ from strawberry.extensions import DisableIntrospection, ParserCache, ValidationC
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.admin import AdminMutation, AdminQuery
 from schema.auth import AuthMutation, AuthQuery
+from schema.customers import CustomersQuery
 from schema.errors import log_unexpected_errors
+from schema.sales import SalesQuery
 from schema.scalars import DateTime
 from schema.stores import StoresQuery
 
 
 @strawberry.type(description="Read operations.")
-class Query(AuthQuery, StoresQuery):
+class Query(AuthQuery, StoresQuery, AdminQuery, CustomersQuery, SalesQuery):
     pass
 
 
 @strawberry.type(description="Write operations; each runs as its own logged transaction.")
-class Mutation(AuthMutation):
+class Mutation(AuthMutation, AdminMutation):
     pass
 
 

@@ -9,9 +9,21 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from db.models import Role, StoreView, Website
-from db.queries import resources_by_role, rows_by_id, store_views_by_website
+from db.models import (
+    CreditMemo,
+    Customer,
+    Invoice,
+    OrderComment,
+    OrderItem,
+    Role,
+    SalesOrder,
+    Shipment,
+    StoreView,
+    Website,
+)
+from db.queries import children_by_order, resources_by_role, rows_by_id, store_views_by_website
 from lac.clock import Clock
+from resolvers.availability import AvailabilityFacts, availability_facts
 from resolvers.lockout import admins_locked_until
 
 
@@ -23,6 +35,14 @@ class Loaders:
     role: DataLoader[int, Role | None]
     role_resources: DataLoader[int, list[str]]
     admin_locked_until: DataLoader[str, datetime | None]
+    customer: DataLoader[int, Customer | None]
+    order: DataLoader[int, SalesOrder | None]
+    order_items: DataLoader[int, list[OrderItem]]
+    order_comments: DataLoader[int, list[OrderComment]]
+    invoices: DataLoader[int, list[Invoice]]
+    shipments: DataLoader[int, list[Shipment]]
+    credit_memos: DataLoader[int, list[CreditMemo]]
+    availability: DataLoader[int | None, AvailabilityFacts]
 
 
 def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
@@ -35,4 +55,12 @@ def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
         admin_locked_until=DataLoader(
             lambda usernames: admins_locked_until(session, usernames, now=clock.now())
         ),
+        customer=DataLoader(partial(rows_by_id, session, Customer)),
+        order=DataLoader(partial(rows_by_id, session, SalesOrder)),
+        order_items=DataLoader(partial(children_by_order, session, OrderItem)),
+        order_comments=DataLoader(partial(children_by_order, session, OrderComment)),
+        invoices=DataLoader(partial(children_by_order, session, Invoice)),
+        shipments=DataLoader(partial(children_by_order, session, Shipment)),
+        credit_memos=DataLoader(partial(children_by_order, session, CreditMemo)),
+        availability=DataLoader(partial(availability_facts, session)),
     )

@@ -55,3 +55,85 @@ class AdminUser:
             is_active=row.is_active,
             role_id=row.role_id,
         )
+
+
+@strawberry.input(description="A new role. Needs Magento_User::acl_roles.")
+class CreateRoleInput:
+    name: str = strawberry.field(
+        description="Unique role name (case-insensitive), not empty, at most 255 characters."
+    )
+    resources: list[str] = strawberry.field(
+        description=(
+            "ACL resource ids to grant (see `aclResources`); unknown ids are refused "
+            'with BAD_USER_INPUT, duplicates ignored. ["Magento_Backend::all"] grants '
+            "everything."
+        )
+    )
+
+
+@strawberry.input(
+    description="Changes to a role; omitted (or null) fields keep their value. "
+    "Needs Magento_User::acl_roles."
+)
+class UpdateRoleInput:
+    name: str | None = strawberry.field(
+        default=None,
+        description="New unique role name (case-insensitive), not empty, at most 255 characters.",
+    )
+    resources: list[str] | None = strawberry.field(
+        default=None,
+        description=(
+            "The complete new list of ACL resource ids (replaces the old one); unknown ids "
+            "are refused with BAD_USER_INPUT. Magento_Backend::all cannot be taken from the "
+            "role that gives it to the last active admin user holding it."
+        ),
+    )
+
+
+@strawberry.input(description="A new, active admin user. Needs Magento_User::acl_users.")
+class CreateAdminUserInput:
+    username: str = strawberry.field(
+        description="Sign-in name, unique (case-insensitive), at most 255 characters."
+    )
+    email: str = strawberry.field(
+        description="Email address, unique among admin users (case-insensitive)."
+    )
+    firstname: str = strawberry.field(description="First name, not empty.")
+    lastname: str = strawberry.field(description="Last name, not empty.")
+    password: str = strawberry.field(
+        description="At least 8 characters with both letters and digits; never logged."
+    )
+    role_id: strawberry.ID = strawberry.field(description="The id of the user's role.")
+
+
+@strawberry.input(
+    description="Changes to an admin user; omitted (or null) fields keep their value. "
+    "Needs Magento_User::acl_users."
+)
+class UpdateAdminUserInput:
+    email: str | None = strawberry.field(
+        default=None, description="New email address, unique among admin users."
+    )
+    firstname: str | None = strawberry.field(default=None, description="New first name.")
+    lastname: str | None = strawberry.field(default=None, description="New last name.")
+    password: str | None = strawberry.field(
+        default=None,
+        description=(
+            "New password (at least 8 characters with letters and digits); revokes all the "
+            "user's live tokens. Never logged."
+        ),
+    )
+    role_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "The id of the new role. Refused when it would leave no active admin user "
+            "whose role holds Magento_Backend::all."
+        ),
+    )
+    is_active: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "false deactivates the user and revokes all their live tokens; refused for the "
+            "last active admin user whose role holds Magento_Backend::all."
+        ),
+    )

@@ -7,13 +7,18 @@ from datetime import datetime
 import strawberry
 
 from db import models
+from resolvers import acl, sales
 from resolvers.principals import full_name
-from schema.context import Info
+from schema.context import Info, service
+from schema.guards import require_read
+from schema.types.availability import LoginAsCustomerTarget
+from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
+from schema.types.sales import Order
 from schema.types.stores import StoreView, Website, load_store_view, load_website
 
 
 @strawberry.type(description="A storefront customer account.")
-class Customer:
+class Customer(LoginAsCustomerTarget):
     id: strawberry.ID
     email: str
     firstname: str
@@ -34,6 +39,20 @@ class Customer:
     @strawberry.field(description="The store view the account was created in.")
     async def created_in(self, info: Info) -> StoreView:
         return await load_store_view(info, self.created_in_id)
+
+    async def login_customer_id(self, info: Info) -> int | None:
+        return int(self.id)
+
+    @strawberry.field(
+        description="The customer's orders, oldest first. Needs Magento_Sales::sales_order "
+        "(customers may read their own). At most 200 per page."
+    )
+    async def orders(
+        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[Order] | None:
+        require_read(info, acl.ORDERS, owner_customer_id=int(self.id))
+        page = await sales.orders_of_customer(service(info), int(self.id), first=first, after=after)
+        return Connection.from_page(page, [Order.from_row(row) for row in page.rows])
 
     @classmethod
     def from_row(cls, row: models.Customer) -> Customer:

@@ -1,0 +1,221 @@
+"""Roles: named sets of ACL resources (Magento_User::acl_roles), and the rule that keeps
+the shop administrable.
+
+The rule: no change may leave the shop without an active admin user whose role holds
+`Magento_Backend::all`. Changes that could break it run under one ACL lock (PostgreSQL
+`pg_advisory_xact_lock`; SQLite's `BEGIN IMMEDIATE` already serializes writers), so
+two admins demoting each other at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import col, delete, func, select
+
+from db.models import AdminUser, Role, RoleResource
+from db.queries import require_id
+from resolvers.acl import ALL, KNOWN_RESOURCES
+from resolvers.action_log import Action, ActionRecord, run_logged
+from resolvers.context import ServiceContext
+from resolvers.errors import LacError
+from resolvers.principals import AdminPrincipal
+
+ROLE_NOT_FOUND = "This role no longer exists."
+MAX_NAME_LENGTH = 255
+# The key of the transaction-scoped PostgreSQL advisory lock every role and admin-user
+# change holds ("lac" + 1); other lac advisory locks use other keys.
+ACL_LOCK_KEY = 0x6C_61_63_01
+
+
+async def list_roles(ctx: ServiceContext) -> Sequence[Role]:
+    return (await ctx.db.exec(select(Role).order_by(col(Role.id)))).all()
+
+
+async def find_role(ctx: ServiceContext, role_id: int) -> Role | None:
+    statement = select(Role).where(col(Role.id) == role_id)
+    return (await ctx.db.exec(statement.execution_options(populate_existing=True))).first()
+
+
+async def get_role(ctx: ServiceContext, role_id: int) -> Role:
+    """The role with this id, or NOT_FOUND."""
+    role = await find_role(ctx, role_id)
+    if role is None:
+        raise LacError.not_found(ROLE_NOT_FOUND)
+    return role
+
+
+async def role_resources(ctx: ServiceContext, role_id: int) -> list[str]:
+    """The role's resource ids, sorted as `check_resources` sorts (not by SQL collation)."""
+    rows = await ctx.db.exec(
+        select(RoleResource.resource_id).where(RoleResource.role_id == role_id)
+    )
+    return sorted(rows.all())
+
+
+async def lock_acl(ctx: ServiceContext) -> None:
+    """Serialize role and admin-user changes until the transaction ends.
+
+    Called first in each such change, so the checks that follow read what every
+    earlier change committed.
+    """
+    connection = await ctx.db.connection()
+    if connection.dialect.name == "postgresql":
+        await ctx.db.exec(select(func.pg_advisory_xact_lock(ACL_LOCK_KEY)))
+
+
+async def count_superusers(ctx: ServiceContext) -> int:
+    """How many active admin users have a role holding Magento_Backend::all."""
+    await ctx.db.flush()
+    statement = (
+        select(func.count())
+        .select_from(AdminUser)
+        .join(RoleResource, col(RoleResource.role_id) == col(AdminUser.role_id))
+        .where(col(AdminUser.is_active), RoleResource.resource_id == ALL)
+    )
+    return (await ctx.db.exec(statement)).one()
+
+
+async def ensure_superuser_remains(ctx: ServiceContext, message: str) -> None:
+    """Refuse (BAD_USER_INPUT) a change that left no active admin with Magento_Backend::all."""
+    if await count_superusers(ctx) == 0:
+        raise LacError.bad_input(message)
+
+
+def check_role_name(name: str) -> str:
+    """The role name to store: trimmed, not empty, at most 255 characters."""
+    name = name.strip()
+    if not name:
+        raise LacError.bad_input("The role name cannot be empty.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise LacError.bad_input(f"The role name can have at most {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def check_resources(resources: Iterable[str]) -> list[str]:
+    """The distinct resource ids to grant, sorted; unknown ids are refused by name."""
+    wanted = sorted(set(resources))
+    unknown = [resource for resource in wanted if resource not in KNOWN_RESOURCES]
+    if unknown:
+        raise LacError.bad_input(f"Unknown ACL resources: {', '.join(unknown)}.")
+    return wanted
+
+
+async def _refuse_taken_name(ctx: ServiceContext, name: str, *, role_id: int | None) -> None:
+    statement = select(Role.id).where(func.lower(Role.name) == name.lower())
+    if role_id is not None:
+        statement = statement.where(col(Role.id) != role_id)
+    if (await ctx.db.exec(statement)).first() is not None:
+        raise LacError.bad_input(f"A role named {name!r} already exists.")
+
+
+async def create_role(ctx: ServiceContext, *, name: str, resources: Sequence[str]) -> Role:
+    """Create a role granting `resources`; logged as `role.create`."""
+
+    async def create(record: ActionRecord) -> Role:
+        record.details["role"] = name
+        role_name = check_role_name(name)
+        granted = check_resources(resources)
+        await lock_acl(ctx)
+        await _refuse_taken_name(ctx, role_name, role_id=None)
+        role = Role(name=role_name)
+        ctx.db.add(role)
+        await ctx.db.flush()
+        role_id = require_id(role)
+        ctx.db.add_all(RoleResource(role_id=role_id, resource_id=r) for r in granted)
+        await ctx.db.flush()
+        record.details.update(roleId=str(role_id), role=role_name, resources=granted)
+        return role
+
+    return await run_logged(ctx, Action.ROLE_CREATE, create)
+
+
+async def update_role(
+    ctx: ServiceContext,
+    role_id: int,
+    *,
+    name: str | None = None,
+    resources: Sequence[str] | None = None,
+) -> Role:
+    """Rename a role and/or replace its resources (None keeps the value); logged as
+    `role.update` with the changes.
+
+    Taking Magento_Backend::all from the role that gives it to the last active admin
+    holding it is refused.
+    """
+
+    async def update(record: ActionRecord) -> Role:
+        record.details["roleId"] = str(role_id)
+        await lock_acl(ctx)
+        role = await get_role(ctx, role_id)
+        record.details["role"] = role.name
+        changes: dict[str, dict[str, object]] = {}
+        record.details["changes"] = changes
+        if name is not None:
+            new_name = check_role_name(name)
+            if new_name != role.name:
+                await _refuse_taken_name(ctx, new_name, role_id=role_id)
+                changes["name"] = {"old": role.name, "new": new_name}
+                role.name = new_name
+                ctx.db.add(role)
+        if resources is not None:
+            old = await role_resources(ctx, role_id)
+            new = check_resources(resources)
+            if new != old:
+                changes["resources"] = {"old": old, "new": new}
+                await _replace_resources(ctx, role_id, old=old, new=new)
+                if ALL in old and ALL not in new:
+                    await ensure_superuser_remains(
+                        ctx,
+                        f"The role {role.name!r} gives {ALL} to the last active admin users "
+                        f"who have it; at least one active admin user must keep {ALL}.",
+                    )
+        await ctx.db.flush()
+        return role
+
+    return await run_logged(ctx, Action.ROLE_UPDATE, update)
+
+
+async def _replace_resources(
+    ctx: ServiceContext, role_id: int, *, old: Sequence[str], new: Sequence[str]
+) -> None:
+    removed = set(old) - set(new)
+    if removed:
+        await ctx.db.exec(
+            delete(RoleResource).where(
+                col(RoleResource.role_id) == role_id, col(RoleResource.resource_id).in_(removed)
+            )
+        )
+    added = sorted(set(new) - set(old))
+    ctx.db.add_all(RoleResource(role_id=role_id, resource_id=r) for r in added)
+    await ctx.db.flush()
+
+
+async def delete_role(ctx: ServiceContext, role_id: int) -> bool:
+    """Delete a role no admin user holds; logged as `role.delete` with what it granted."""
+
+    async def remove(record: ActionRecord) -> bool:
+        record.details["roleId"] = str(role_id)
+        await lock_acl(ctx)
+        role = await get_role(ctx, role_id)
+        record.details["role"] = role.name
+        principal = ctx.principal
+        if isinstance(principal, AdminPrincipal) and principal.role_id == role_id:
+            raise LacError.bad_input("You cannot delete self-assigned roles.")
+        holders = (
+            await ctx.db.exec(
+                select(func.count()).select_from(AdminUser).where(AdminUser.role_id == role_id)
+            )
+        ).one()
+        if holders:
+            raise LacError.bad_input(
+                f"The role {role.name!r} is assigned to {holders} admin user(s); "
+                "give them another role first."
+            )
+        record.details["resources"] = await role_resources(ctx, role_id)
+        await ctx.db.exec(delete(RoleResource).where(col(RoleResource.role_id) == role_id))
+        await ctx.db.delete(role)
+        await ctx.db.flush()
+        return True
+
+    return await run_logged(ctx, Action.ROLE_DELETE, remove)

@@ -1,0 +1,116 @@
+"""Orders and their invoices, shipments and credit memos, as admins and customers see them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlmodel import col, select
+
+from db.models import CreditMemo, Invoice, OrderComment, SalesOrder, Shipment, StoreView
+from resolvers.context import ServiceContext
+from resolvers.errors import LacError
+from resolvers.pagination import Page, paginate
+from resolvers.principals import AdminPrincipal, AdminSummary, Principal
+
+Document = TypeVar("Document", SalesOrder, Invoice, Shipment, CreditMemo)
+
+DOCUMENT_NAMES = {
+    SalesOrder: "order",
+    Invoice: "invoice",
+    Shipment: "shipment",
+    CreditMemo: "credit memo",
+}
+
+
+ORDER_ID_OF = {
+    SalesOrder: SalesOrder.id,
+    Invoice: Invoice.order_id,
+    Shipment: Shipment.order_id,
+    CreditMemo: CreditMemo.order_id,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SalesDocumentFilter:
+    """All given conditions must hold; customer and store view are the order's."""
+
+    increment_id: str | None = None
+    customer_id: int | None = None
+    store_view_code: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+async def list_documents(
+    ctx: ServiceContext,
+    model: type[Document],
+    *,
+    where: SalesDocumentFilter,
+    first: int | None,
+    after: str | None,
+) -> Page[Document]:
+    statement = select(model)
+    if where.increment_id is not None:
+        statement = statement.where(col(model.increment_id) == where.increment_id)
+    if where.created_from is not None:
+        statement = statement.where(col(model.created_at) >= where.created_from)
+    if where.created_to is not None:
+        statement = statement.where(col(model.created_at) <= where.created_to)
+    order_conditions = []
+    if where.customer_id is not None:
+        order_conditions.append(col(SalesOrder.customer_id) == where.customer_id)
+    if where.store_view_code is not None:
+        order_conditions.append(
+            col(SalesOrder.store_view_id).in_(
+                select(StoreView.id).where(StoreView.code == where.store_view_code)
+            )
+        )
+    if order_conditions:
+        orders = select(SalesOrder.id).where(*order_conditions)
+        statement = statement.where(col(ORDER_ID_OF[model]).in_(orders))
+    return await paginate(ctx.db, statement, model.id, first=first, after=after)
+
+
+async def orders_of_customer(
+    ctx: ServiceContext, customer_id: int, *, first: int | None, after: str | None
+) -> Page[SalesOrder]:
+    return await list_documents(
+        ctx,
+        SalesOrder,
+        where=SalesDocumentFilter(customer_id=customer_id),
+        first=first,
+        after=after,
+    )
+
+
+async def get_document(ctx: ServiceContext, model: type[Document], document_id: int) -> Document:
+    row = await ctx.db.get(model, document_id)
+    if row is None:
+        raise LacError.not_found(f"This {DOCUMENT_NAMES[model]} no longer exists.")
+    return row
+
+
+def sees_back_office(principal: Principal) -> bool:
+    """Admins see internal comments and who placed an order; customers (and admins acting
+    as a customer) see the order as the customer does."""
+    return isinstance(principal, AdminPrincipal)
+
+
+def visible_comments(principal: Principal, comments: Sequence[OrderComment]) -> list[OrderComment]:
+    if sees_back_office(principal):
+        return list(comments)
+    return [comment for comment in comments if comment.is_visible_to_customer]
+
+
+def placed_by_admin(principal: Principal, order: SalesOrder) -> AdminSummary | None:
+    if not sees_back_office(principal) or order.placed_by_admin_id is None:
+        return None
+    return AdminSummary(
+        id=order.placed_by_admin_id,
+        username=order.placed_by_admin_username or "",
+        firstname=order.placed_by_admin_firstname or "",
+        lastname=order.placed_by_admin_lastname or "",
+    )

@@ -1,0 +1,104 @@
+"""Root fields for orders, invoices, shipments and credit memos, each with its own resource."""
+
+# No `from __future__ import annotations`: the resolvers below are built per document type
+# and strawberry reads their annotations, which must be real types, not strings.
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+import strawberry
+
+from db import models
+from resolvers import acl, sales
+from schema.context import Info, service
+from schema.ids import parse_id
+from schema.permissions import RequiresPermission, guard
+from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
+from schema.types.sales import CreditMemo, Invoice, Order, Shipment
+
+
+@strawberry.input(
+    description="All given conditions must hold; customer and store view are the order's."
+)
+class SalesDocumentFilter:
+    increment_id: str | None = None
+    customer_id: strawberry.ID | None = None
+    store_view_code: str | None = None
+    created_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
+    created_to: datetime | None = strawberry.field(default=None, description="Inclusive.")
+
+    def to_filter(self) -> sales.SalesDocumentFilter:
+        return sales.SalesDocumentFilter(
+            increment_id=self.increment_id,
+            customer_id=parse_id(self.customer_id, what="customer id")
+            if self.customer_id is not None
+            else None,
+            store_view_code=self.store_view_code,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
+
+
+Row = TypeVar("Row", models.SalesOrder, models.Invoice, models.Shipment, models.CreditMemo)
+
+
+class FromRow(Protocol):
+    @classmethod
+    def from_row(cls, row: Any) -> Any: ...
+
+
+def document_fields(
+    model: type[Row], node: type[FromRow], *, resource: str, noun: str, plural: str
+) -> tuple[Any, Any]:
+    """The list and the single-item root fields of one kind of sales document."""
+
+    async def resolve_list(
+        info: Info,
+        filter: SalesDocumentFilter | None = None,
+        first: int | None = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[node]:  # type: ignore[valid-type]
+        where = filter.to_filter() if filter else sales.SalesDocumentFilter()
+        page = await sales.list_documents(
+            service(info), model, where=where, first=first, after=after
+        )
+        return Connection.from_page(page, [node.from_row(row) for row in page.rows])
+
+    async def resolve_one(info: Info, id: strawberry.ID) -> node | None:  # type: ignore[valid-type]
+        document_id = parse_id(id, what=f"{noun} id")
+        return node.from_row(await sales.get_document(service(info), model, document_id))  # type: ignore[no-any-return]
+
+    permission: Callable[[], list[Any]] = lambda: guard(RequiresPermission(resource))  # noqa: E731
+    return (
+        strawberry.field(
+            resolver=resolve_list,
+            description=f"{plural}, oldest first; at most 200 per page. Needs {resource}.",
+            extensions=permission(),
+        ),
+        strawberry.field(
+            resolver=resolve_one,
+            description=f"One {noun}; NOT_FOUND when there is none with this id. Needs {resource}.",
+            extensions=permission(),
+        ),
+    )
+
+
+@strawberry.type
+class SalesQuery:
+    orders, order = document_fields(
+        models.SalesOrder, Order, resource=acl.ORDERS, noun="order", plural="Orders"
+    )
+    invoices, invoice = document_fields(
+        models.Invoice, Invoice, resource=acl.INVOICES, noun="invoice", plural="Invoices"
+    )
+    shipments, shipment = document_fields(
+        models.Shipment, Shipment, resource=acl.SHIPMENTS, noun="shipment", plural="Shipments"
+    )
+    credit_memos, credit_memo = document_fields(
+        models.CreditMemo,
+        CreditMemo,
+        resource=acl.CREDIT_MEMOS,
+        noun="credit memo",
+        plural="Credit memos",
+    )

@@ -1,0 +1,36 @@
+"""`canLoginAsCustomer` and its reason, shared by customers and sales documents."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.availability import UnavailableReason, unavailable_reason
+from schema.context import Info
+
+strawberry.enum(
+    UnavailableReason,
+    name="LoginAsCustomerUnavailableReason",
+    description="Why the calling admin may not log in as this customer (first failing rule).",
+)
+
+
+@strawberry.interface(
+    description="Something whose customer an admin may log in as (Login as Customer)."
+)
+class LoginAsCustomerTarget:
+    async def login_customer_id(self, info: Info) -> int | None:
+        """The customer an admin would log in as; None for a guest document."""
+        raise NotImplementedError
+
+    async def _reason(self, info: Info) -> UnavailableReason | None:
+        customer_id = await self.login_customer_id(info)
+        facts = await info.context.loaders.availability.load(customer_id)
+        return unavailable_reason(info.context.service.principal, facts)
+
+    @strawberry.field(description="Whether the calling admin may log in as this customer now.")
+    async def can_login_as_customer(self, info: Info) -> bool:
+        return await self._reason(info) is None
+
+    @strawberry.field(description="Why not, when `canLoginAsCustomer` is false; else null.")
+    async def login_as_customer_unavailable_reason(self, info: Info) -> UnavailableReason | None:
+        return await self._reason(info)

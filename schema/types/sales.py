@@ -1,0 +1,235 @@
+"""Orders, invoices, shipments and credit memos."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from resolvers import acl
+from resolvers.sales import placed_by_admin, visible_comments
+from schema.context import Info
+from schema.guards import require_read
+from schema.types.availability import LoginAsCustomerTarget
+from schema.types.people import AdminSummary
+from schema.types.stores import StoreView, load_store_view
+
+if TYPE_CHECKING:
+    from schema.types.customers import Customer
+
+CustomerRef = Annotated["Customer", strawberry.lazy("schema.types.customers")]
+
+
+@strawberry.type(description="An amount of money.")
+class Money:
+    value: float = strawberry.field(description="Rounded to 2 decimals.")
+    currency: str
+
+    @classmethod
+    def from_cents(cls, cents: int, currency: str) -> Money:
+        return cls(value=round(cents / 100, 2), currency=currency)
+
+
+@strawberry.enum(description="Where an order stands.")
+class OrderStatus(Enum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETE = "complete"
+    CLOSED = "closed"
+    CANCELED = "canceled"
+
+
+@strawberry.type(description="A line of an order.")
+class OrderItem:
+    sku: str
+    name: str
+    quantity: int
+    price: Money
+    row_total: Money
+
+
+@strawberry.type(description="A comment in an order's history.")
+class OrderComment:
+    text: str
+    is_visible_to_customer: bool
+    created_at: datetime
+
+
+async def load_customer(info: Info, customer_id: int | None) -> Customer | None:
+    """A document's customer, if the caller may read customers (else FORBIDDEN here)."""
+    from schema.types.customers import Customer
+
+    if customer_id is None:
+        return None
+    require_read(info, acl.CUSTOMERS, owner_customer_id=customer_id)
+    row = await info.context.loaders.customer.load(customer_id)
+    return Customer.from_row(row) if row else None
+
+
+@strawberry.type(description="A sales order.")
+class Order(LoginAsCustomerTarget):
+    id: strawberry.ID
+    increment_id: str
+    customer_email: str
+    status: OrderStatus
+    grand_total: Money
+    created_at: datetime
+    row: strawberry.Private[models.SalesOrder]
+
+    async def login_customer_id(self, info: Info) -> int | None:
+        return self.row.customer_id
+
+    @strawberry.field(description="The customer; null for a guest order. Needs Customer::manage.")
+    async def customer(self, info: Info) -> CustomerRef | None:
+        return await load_customer(info, self.row.customer_id)
+
+    @strawberry.field(description="The store view the order was placed in.")
+    async def store_view(self, info: Info) -> StoreView:
+        return await load_store_view(info, self.row.store_view_id)
+
+    @strawberry.field(description="The ordered lines.")
+    async def items(self, info: Info) -> list[OrderItem]:
+        rows = await info.context.loaders.order_items.load(int(self.id))
+        return [
+            OrderItem(
+                sku=row.sku,
+                name=row.name,
+                quantity=row.quantity,
+                price=Money.from_cents(row.price_cents, self.row.currency),
+                row_total=Money.from_cents(row.row_total_cents, self.row.currency),
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(description="The history; customers see only the comments meant for them.")
+    async def comments(self, info: Info) -> list[OrderComment]:
+        rows = await info.context.loaders.order_comments.load(int(self.id))
+        return [
+            OrderComment(
+                text=row.text,
+                is_visible_to_customer=row.is_visible_to_customer,
+                created_at=row.created_at,
+            )
+            for row in visible_comments(info.context.service.principal, rows)
+        ]
+
+    @strawberry.field(description="The order's invoices. Needs Magento_Sales::sales_invoice.")
+    async def invoices(self, info: Info) -> list[Invoice] | None:
+        require_read(info, acl.INVOICES)
+        return [Invoice.from_row(r) for r in await info.context.loaders.invoices.load(int(self.id))]
+
+    @strawberry.field(description="The order's shipments. Needs Magento_Sales::shipment.")
+    async def shipments(self, info: Info) -> list[Shipment] | None:
+        require_read(info, acl.SHIPMENTS)
+        rows = await info.context.loaders.shipments.load(int(self.id))
+        return [Shipment.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="The order's credit memos. Needs Magento_Sales::sales_creditmemo."
+    )
+    async def credit_memos(self, info: Info) -> list[CreditMemo] | None:
+        require_read(info, acl.CREDIT_MEMOS)
+        rows = await info.context.loaders.credit_memos.load(int(self.id))
+        return [CreditMemo.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="The admin who placed it through Login as Customer; null for customers."
+    )
+    def placed_by_admin(self, info: Info) -> AdminSummary | None:
+        summary = placed_by_admin(info.context.service.principal, self.row)
+        return AdminSummary.from_summary(summary) if summary else None
+
+    @classmethod
+    def from_row(cls, row: models.SalesOrder) -> Order:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            increment_id=row.increment_id,
+            customer_email=row.customer_email,
+            status=OrderStatus(row.status),
+            grand_total=Money.from_cents(row.grand_total_cents, row.currency),
+            created_at=row.created_at,
+            row=row,
+        )
+
+
+@strawberry.interface(description="An invoice, shipment or credit memo: it belongs to an order.")
+class OrderDocument(LoginAsCustomerTarget):
+    order_id: strawberry.Private[int]
+
+    async def _order(self, info: Info) -> models.SalesOrder:
+        order = await info.context.loaders.order.load(self.order_id)
+        assert order is not None
+        return order
+
+    async def login_customer_id(self, info: Info) -> int | None:
+        return (await self._order(info)).customer_id
+
+    @strawberry.field(description="The order. Needs Magento_Sales::sales_order.")
+    async def order(self, info: Info) -> Order | None:
+        require_read(info, acl.ORDERS)
+        return Order.from_row(await self._order(info))
+
+    @strawberry.field(description="The order's customer; null for guests. Needs Customer::manage.")
+    async def customer(self, info: Info) -> CustomerRef | None:
+        return await load_customer(info, (await self._order(info)).customer_id)
+
+    @strawberry.field(description="The store view of the order.")
+    async def store_view(self, info: Info) -> StoreView:
+        return await load_store_view(info, (await self._order(info)).store_view_id)
+
+
+@strawberry.type(description="An invoice of an order.")
+class Invoice(OrderDocument):
+    id: strawberry.ID
+    increment_id: str
+    grand_total: Money
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.Invoice) -> Invoice:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            increment_id=row.increment_id,
+            grand_total=Money.from_cents(row.grand_total_cents, row.currency),
+            created_at=row.created_at,
+            order_id=row.order_id,
+        )
+
+
+@strawberry.type(description="A shipment of an order.")
+class Shipment(OrderDocument):
+    id: strawberry.ID
+    increment_id: str
+    total_quantity: int
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.Shipment) -> Shipment:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            increment_id=row.increment_id,
+            total_quantity=row.total_quantity,
+            created_at=row.created_at,
+            order_id=row.order_id,
+        )
+
+
+@strawberry.type(description="A credit memo (refund) of an order.")
+class CreditMemo(OrderDocument):
+    id: strawberry.ID
+    increment_id: str
+    grand_total: Money
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: models.CreditMemo) -> CreditMemo:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            increment_id=row.increment_id,
+            grand_total=Money.from_cents(row.grand_total_cents, row.currency),
+            created_at=row.created_at,
+            order_id=row.order_id,
+        )
