@@ -199,7 +199,10 @@ class AdminUser(SQLModel, table=True):
 
 
 class AuthToken(SQLModel, table=True):
-    """A bearer token, stored only as the SHA-256 of its value."""
+    """A bearer token, stored only as the SHA-256 of its value.
+
+    An impersonation token also names its Login-as-Customer session.
+    """
 
     __tablename__ = "auth_token"
 
@@ -208,9 +211,47 @@ class AuthToken(SQLModel, table=True):
     kind: str = Field(max_length=16)
     admin_user_id: int | None = Field(default=None, foreign_key="admin_user.id", index=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    login_as_customer_session_id: int | None = Field(
+        default=None, foreign_key="login_as_customer_session.id", index=True
+    )
     created_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class LoginAsCustomerSession(SQLModel, table=True):
+    """One admin acting as one customer, from start (PENDING) through exchange (ACTIVE) to end.
+
+    The admin and customer are also copied in at start, so the session log outlives
+    renamed or deleted accounts. The hand-off secret is stored only as its SHA-256.
+    """
+
+    __tablename__ = "login_as_customer_session"
+    __table_args__ = (
+        Index("ix_lac_session_admin_state", "admin_user_id", "state"),
+        Index("ix_lac_session_customer_state", "customer_id", "state"),
+        Index("ix_lac_session_state_started", "state", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_user_id: int = Field(foreign_key="admin_user.id")
+    admin_username: str = Field(max_length=255)
+    admin_firstname: str = Field(max_length=255)
+    admin_lastname: str = Field(max_length=255)
+    customer_id: int = Field(foreign_key="customer.id")
+    customer_email: str = Field(max_length=255)
+    customer_name: str = Field(max_length=511)
+    store_view_id: int = Field(foreign_key="store_view.id", index=True)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    state: str = Field(max_length=8)
+    started_at: datetime = Field(sa_column=utc_column(index=True))
+    expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    end_cause: str | None = Field(default=None, max_length=32)
+    ip_address: str | None = Field(default=None, max_length=64)
+    secret_hash: str = Field(max_length=64, unique=True)
+    secret_expires_at: datetime = Field(sa_column=utc_column())
+    secret_used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class LoginThrottle(SQLModel, table=True):

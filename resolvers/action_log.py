@@ -17,7 +17,13 @@ from db.engine import begin_write
 from db.models import AdminActionLogEntry
 from resolvers.context import ServiceContext
 from resolvers.errors import ErrorCode, LacError
-from resolvers.principals import AdminPrincipal, AdminSummary, CustomerPrincipal, CustomerSummary
+from resolvers.principals import (
+    AdminPrincipal,
+    AdminSummary,
+    CustomerPrincipal,
+    CustomerSummary,
+    ImpersonationPrincipal,
+)
 
 T = TypeVar("T")
 
@@ -103,6 +109,8 @@ class ActionRecord:
 
     action: Action
     customer: CustomerSummary | None = None
+    session_id: int | None = None
+    admin: AdminSummary | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -115,14 +123,20 @@ async def write_entry(
     username: str | None = None,
     admin: AdminSummary | None = None,
     customer: CustomerSummary | None = None,
+    session_id: int | None = None,
 ) -> AdminActionLogEntry:
     """Add one entry to the log in the caller's transaction.
 
-    The acting admin and username default to the request's principal; the caller
-    commits. `details` must never hold a secret, token or password.
+    Who acted defaults to the request's principal: an admin; the acting admin, the
+    customer and the session of an impersonation; a customer by their email. The
+    caller commits. `details` must never hold a secret, token or password.
     """
     principal = ctx.principal
-    if admin is None and isinstance(principal, AdminPrincipal):
+    if isinstance(principal, ImpersonationPrincipal):
+        admin = admin or principal.acting_admin
+        customer = customer or principal.customer
+        session_id = session_id or principal.session_id
+    elif admin is None and isinstance(principal, AdminPrincipal):
         admin = principal.admin
     if username is None:
         if admin is not None:
@@ -145,6 +159,7 @@ async def write_entry(
         customer_id=customer.id if customer else None,
         customer_email=customer.email if customer else None,
         customer_name=customer.name if customer else None,
+        login_as_customer_session_id=session_id,
         details=json.dumps(details or {}, sort_keys=True, default=str),
     )
     ctx.db.add(entry)
@@ -175,7 +190,9 @@ async def run_logged(
         action=action,
         result=ActionResult.SUCCESS,
         details=record.details,
+        admin=record.admin,
         customer=record.customer,
+        session_id=record.session_id,
     )
     await ctx.db.commit()
     return result
@@ -188,9 +205,33 @@ async def _commit_failure(ctx: ServiceContext, record: ActionRecord, code: Error
             action=record.action,
             result=ActionResult.FAILURE,
             details={**record.details, "code": code.value},
+            admin=record.admin,
             customer=record.customer,
+            session_id=record.session_id,
         )
         await ctx.db.commit()
     except Exception:
         await ctx.db.rollback()
         raise
+
+
+async def run_customer_change(
+    ctx: ServiceContext, action: Action, change: Callable[[ActionRecord], Awaitable[T]]
+) -> T:
+    """Run a storefront write as one transaction (the change in a savepoint).
+
+    Made through an impersonation session, it is an admin action and is logged like
+    `run_logged` (acting admin, customer, session). Made by the customer themselves it
+    is not an admin action and is not logged.
+    """
+    if isinstance(ctx.principal, ImpersonationPrincipal):
+        return await run_logged(ctx, action, change)
+    await begin_write(ctx.db)
+    try:
+        async with ctx.db.begin_nested():
+            result = await change(ActionRecord(action=action))
+    except Exception:
+        await ctx.db.rollback()
+        raise
+    await ctx.db.commit()
+    return result

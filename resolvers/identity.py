@@ -1,29 +1,48 @@
 """Turn a request's bearer token and peer address into a principal and a client.
 
 Runs once per request, before GraphQL: one indexed, joined query reads the token,
-its account and (for admins) the role's resources, so a role change or a disabled
-account takes effect on the very next request.
+its account, (for admins) the role's resources and (for impersonation) the session
+with everything its re-check and the storefront banner need, so a role change, a
+disabled account or a withdrawn consent takes effect on the very next request.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import and_, col, select
+from sqlalchemy import Select, and_, exists
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AdminUser, AuthToken, Customer, RoleResource
+from db.models import (
+    AdminUser,
+    AuthToken,
+    ConfigValue,
+    Customer,
+    LoginAsCustomerSession,
+    RoleResource,
+    StoreView,
+    Website,
+)
 from lac.settings import Network
+from resolvers.acl import ALL, LOGIN_AS_CUSTOMER
+from resolvers.config import DISABLE_PAGE_CACHE_PATH, ENABLED_PATH, is_enabled, page_cache_disabled
 from resolvers.principals import (
     AdminPrincipal,
     AdminSummary,
     Anonymous,
     CustomerPrincipal,
     CustomerSummary,
+    ImpersonationPrincipal,
     Principal,
     full_name,
 )
+from resolvers.session_end import EndCause, SessionState, session_admin
 from resolvers.tokens import TokenKind, token_digest
 
 BEARER = "bearer "
@@ -36,13 +55,66 @@ def bearer_token(authorization: str | None) -> str | None:
     return authorization[len(BEARER) :].strip() or None
 
 
-async def resolve_principal(
-    session: AsyncSession, *, token: str | None, now: datetime
-) -> Principal:
-    if token is None:
-        return Anonymous()
-    statement = (
-        select(AuthToken, AdminUser, RoleResource.resource_id, Customer)
+@dataclass(frozen=True, slots=True)
+class SessionEnding:
+    """An impersonation session that failed its per-request re-check and must end."""
+
+    session: LoginAsCustomerSession
+    cause: EndCause
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    principal: Principal
+    ending: SessionEnding | None = None
+
+
+def _principal_statement(digest: str, now: datetime) -> Select[Any]:
+    """Token, account, role resources, impersonation session and its re-check facts, and
+    the banner names, in one indexed query."""
+    session_admin = aliased(AdminUser)
+    session_admin_grant = aliased(RoleResource)
+    config_value = aliased(ConfigValue)
+    session_view = aliased(StoreView)
+    default_view = aliased(StoreView)
+
+    def config(path: str) -> Any:
+        return (
+            sa_select(col(config_value.value))
+            .where(col(config_value.path) == path)
+            .scalar_subquery()
+        )
+
+    session_admin_may_login = exists().where(
+        col(session_admin.id) == col(LoginAsCustomerSession.admin_user_id),
+        col(session_admin.is_active),
+        col(session_admin_grant.role_id) == col(session_admin.role_id),
+        col(session_admin_grant.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
+    )
+    return (
+        sa_select(
+            AuthToken,
+            AdminUser,
+            col(RoleResource.resource_id),
+            Customer,
+            LoginAsCustomerSession,
+            session_admin_may_login,
+            config(ENABLED_PATH),
+            config(DISABLE_PAGE_CACHE_PATH),
+            sa_select(col(default_view.id))
+            .where(
+                col(default_view.website_id) == col(Customer.website_id),
+                col(default_view.is_default),
+            )
+            .limit(1)
+            .scalar_subquery(),
+            sa_select(col(Website.name))
+            .where(col(Website.id) == col(Customer.website_id))
+            .scalar_subquery(),
+            sa_select(col(session_view.name))
+            .where(col(session_view.id) == col(LoginAsCustomerSession.store_view_id))
+            .scalar_subquery(),
+        )
         .outerjoin(
             AdminUser,
             and_(col(AdminUser.id) == col(AuthToken.admin_user_id), col(AdminUser.is_active)),
@@ -52,42 +124,116 @@ async def resolve_principal(
             Customer,
             and_(col(Customer.id) == col(AuthToken.customer_id), col(Customer.is_active)),
         )
+        .outerjoin(
+            LoginAsCustomerSession,
+            col(LoginAsCustomerSession.id) == col(AuthToken.login_as_customer_session_id),
+        )
         .where(
-            AuthToken.token_hash == token_digest(token),
+            col(AuthToken.token_hash) == digest,
             col(AuthToken.revoked_at).is_(None),
             col(AuthToken.expires_at) > now,
         )
     )
-    rows = (await session.exec(statement)).all()
+
+
+async def resolve_identity(session: AsyncSession, *, token: str | None, now: datetime) -> Identity:
+    """Who the bearer of `token` is now; an impersonation that fails its re-check (session
+    expired, feature off, admin disabled or without ::login, consent withdrawn) resolves
+    as anonymous and names the session to end with that cause."""
+    if token is None:
+        return Identity(Anonymous())
+    rows = (await session.exec(_principal_statement(token_digest(token), now))).all()  # type: ignore[call-overload]
     if not rows:
-        return Anonymous()
-    token_row, admin, _, customer = rows[0]
-    assert token_row.id is not None
+        return Identity(Anonymous())
+    (
+        token_row,
+        admin,
+        _,
+        customer,
+        lac_session,
+        admin_may_login,
+        enabled,
+        no_page_cache,
+        default_view_id,
+        website_name,
+        session_view_name,
+    ) = rows[0]
     if token_row.kind == TokenKind.ADMIN and admin is not None:
-        assert admin.id is not None
-        return AdminPrincipal(
-            token_id=token_row.id,
-            admin=AdminSummary(
-                id=admin.id,
-                username=admin.username,
-                firstname=admin.firstname,
-                lastname=admin.lastname,
-            ),
-            role_id=admin.role_id,
-            resources=frozenset(resource for _, _, resource, _ in rows if resource is not None),
+        return Identity(
+            AdminPrincipal(
+                token_id=token_row.id,
+                admin=AdminSummary(
+                    id=admin.id,
+                    username=admin.username,
+                    firstname=admin.firstname,
+                    lastname=admin.lastname,
+                ),
+                role_id=admin.role_id,
+                resources=frozenset(row[2] for row in rows if row[2] is not None),
+            )
         )
-    if token_row.kind == TokenKind.CUSTOMER and customer is not None:
-        assert customer.id is not None
-        return CustomerPrincipal(
+    if customer is None:
+        return Identity(Anonymous())
+    summary = CustomerSummary(
+        id=customer.id, email=customer.email, name=full_name(customer.firstname, customer.lastname)
+    )
+    if token_row.kind == TokenKind.CUSTOMER:
+        return Identity(
+            CustomerPrincipal(
+                token_id=token_row.id,
+                customer=summary,
+                website_id=customer.website_id,
+                store_view_id=default_view_id,
+                expires_at=token_row.expires_at,
+            )
+        )
+    if token_row.kind != TokenKind.IMPERSONATION or lac_session is None:
+        return Identity(Anonymous())
+    failed = _failed_recheck(
+        lac_session,
+        now=now,
+        enabled=is_enabled(enabled),
+        admin_may_login=bool(admin_may_login),
+        consents=customer.allow_remote_shopping_assistance,
+    )
+    if failed is not None:
+        return Identity(Anonymous(), SessionEnding(lac_session, failed))
+    return Identity(
+        ImpersonationPrincipal(
             token_id=token_row.id,
-            customer=CustomerSummary(
-                id=customer.id,
-                email=customer.email,
-                name=full_name(customer.firstname, customer.lastname),
-            ),
+            customer=summary,
             website_id=customer.website_id,
+            store_view_id=lac_session.store_view_id,
+            expires_at=token_row.expires_at,
+            session_id=lac_session.id,
+            acting_admin=session_admin(lac_session),
+            website_name=website_name or "",
+            store_view_name=session_view_name or "",
+            page_cache_disabled=page_cache_disabled(no_page_cache),
         )
-    return Anonymous()
+    )
+
+
+def _failed_recheck(
+    lac_session: LoginAsCustomerSession,
+    *,
+    now: datetime,
+    enabled: bool,
+    admin_may_login: bool,
+    consents: bool,
+) -> EndCause | None:
+    """The cause to end a live impersonation session with, or None while it may go on."""
+    if lac_session.state != SessionState.ACTIVE:
+        return None if lac_session.state == SessionState.ENDED else EndCause.EXPIRED
+    if lac_session.expires_at is None or lac_session.expires_at <= now:
+        return EndCause.EXPIRED
+    if not enabled:
+        return EndCause.FEATURE_DISABLED
+    if not admin_may_login:
+        return EndCause.ADMIN_REVOKED
+    if not consents:
+        return EndCause.CONSENT_REVOKED
+    return None
 
 
 def resolve_client_ip(

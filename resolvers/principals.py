@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +40,32 @@ class AdminPrincipal:
 
 @dataclass(frozen=True, slots=True)
 class CustomerPrincipal:
-    """A customer acting with their own token."""
+    """A customer acting with their own token.
+
+    `store_view_id` is where their cart lives: the website's default store view for
+    their own sign-in, the session's store view while impersonated.
+    """
 
     token_id: int
     customer: CustomerSummary
     website_id: int
+    store_view_id: int | None
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class ImpersonationPrincipal(CustomerPrincipal):
     """A customer's account driven by an admin through a Login-as-Customer session.
 
-    It passes every customer check; only `@requiresImpersonation` tells it apart.
+    It passes every customer check; only `@requiresImpersonation` tells it apart. It
+    carries what the storefront banner and the page-cache rule need.
     """
 
     session_id: int
     acting_admin: AdminSummary
+    website_name: str
+    store_view_name: str
+    page_cache_disabled: bool
 
 
 Principal = Anonymous | AdminPrincipal | CustomerPrincipal

@@ -17,9 +17,14 @@ from db.models import AuthToken
 class TokenKind(StrEnum):
     ADMIN = "admin"
     CUSTOMER = "customer"
+    IMPERSONATION = "impersonation"
 
 
-TOKEN_PREFIX = {TokenKind.ADMIN: "lac_a_", TokenKind.CUSTOMER: "lac_c_"}
+TOKEN_PREFIX = {
+    TokenKind.ADMIN: "lac_a_",
+    TokenKind.CUSTOMER: "lac_c_",
+    TokenKind.IMPERSONATION: "lac_c_",
+}
 
 
 def token_digest(token: str) -> str:
@@ -49,6 +54,7 @@ async def issue_token(
     lifetime: timedelta,
     admin_user_id: int | None = None,
     customer_id: int | None = None,
+    login_as_customer_session_id: int | None = None,
 ) -> IssuedToken:
     token = TOKEN_PREFIX[kind] + secrets.token_urlsafe(32)
     row = AuthToken(
@@ -56,6 +62,7 @@ async def issue_token(
         kind=kind.value,
         admin_user_id=admin_user_id,
         customer_id=customer_id,
+        login_as_customer_session_id=login_as_customer_session_id,
         created_at=now,
         expires_at=now + lifetime,
     )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.ides import GraphQL_IDE
@@ -25,14 +26,25 @@ from db.session import RequestSession, session_factory
 from lac.clock import Clock, SystemClock
 from lac.settings import Settings
 from resolvers.context import Client, ServiceContext
-from resolvers.identity import bearer_token, resolve_client_ip, resolve_principal
+from resolvers.identity import bearer_token, resolve_client_ip, resolve_identity
 from resolvers.passwords import warm_up
+from resolvers.principals import Principal
+from resolvers.session_end import end_failed_recheck
+from resolvers.storefront import cache_control
 from schema.build import build_schema
 from schema.context import Context
-from schema.errors import present_result
+from schema.errors import INTERNAL_MESSAGE, present_result
 from schema.loaders import create_loaders
 
+logger = logging.getLogger("lac.app")
 GRAPHQL_PATH = "/graphql"
+INTERNAL_ERROR = JSONResponse(
+    {
+        "data": None,
+        "errors": [{"message": INTERNAL_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}],
+    },
+    status_code=500,
+)
 MAX_USER_AGENT = 512
 
 
@@ -60,9 +72,14 @@ class RequestScope:
         peer = scope.get("client")
         session: RequestSession = self.sessions()
         try:
-            principal = await resolve_principal(
-                session, token=bearer_token(headers.get("authorization")), now=self.clock.now()
-            )
+            try:
+                identity = await resolve_identity(
+                    session, token=bearer_token(headers.get("authorization")), now=self.clock.now()
+                )
+            except Exception:
+                logger.exception("resolving the caller failed")
+                await INTERNAL_ERROR(scope, receive, send)
+                return
             client = Client(
                 ip_address=resolve_client_ip(
                     peer[0] if peer else None,
@@ -71,16 +88,36 @@ class RequestScope:
                 ),
                 user_agent=(headers.get("user-agent") or "")[:MAX_USER_AGENT] or None,
             )
-            scope.setdefault("state", {})["lac"] = ServiceContext(
+            service_context = ServiceContext(
                 db=session,
                 clock=self.clock,
                 settings=self.settings,
-                principal=principal,
+                principal=identity.principal,
                 client=client,
+                full_action_name="session re-check",
             )
-            await self.app(scope, receive, send)
+            if identity.ending is not None:
+                ending = identity.ending
+                await end_failed_recheck(service_context, ending.session, ending.cause)
+            scope.setdefault("state", {})["lac"] = service_context
+            await self.app(scope, receive, with_cache_control(send, identity.principal))
         finally:
             await session.close()
+
+
+def with_cache_control(send: Send, principal: Principal) -> Send:
+    """`send`, adding the Cache-Control header the caller's responses must carry."""
+    value = cache_control(principal)
+    if value is None:
+        return send
+
+    async def send_with_header(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers["Cache-Control"] = value
+        await send(message)
+
+    return send_with_header
 
 
 class LacGraphQL(GraphQL[Context, None]):

@@ -10,22 +10,42 @@ from strawberry.extensions import DisableIntrospection, ParserCache, ValidationC
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.account import AccountMutation
 from schema.admin import AdminMutation, AdminQuery
 from schema.auth import AuthMutation, AuthQuery
+from schema.config import ConfigMutation, ConfigQuery
 from schema.customers import CustomersQuery
 from schema.errors import log_unexpected_errors
+from schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
 from schema.sales import SalesQuery
 from schema.scalars import DateTime
+from schema.storefront import StorefrontMutation, StorefrontQuery
 from schema.stores import StoresQuery
 
 
 @strawberry.type(description="Read operations.")
-class Query(AuthQuery, StoresQuery, AdminQuery, CustomersQuery, SalesQuery):
+class Query(
+    AuthQuery,
+    StoresQuery,
+    AdminQuery,
+    CustomersQuery,
+    SalesQuery,
+    ConfigQuery,
+    StorefrontQuery,
+    LoginAsCustomerQuery,
+):
     pass
 
 
 @strawberry.type(description="Write operations; each runs as its own logged transaction.")
-class Mutation(AuthMutation, AdminMutation):
+class Mutation(
+    AuthMutation,
+    AdminMutation,
+    ConfigMutation,
+    AccountMutation,
+    StorefrontMutation,
+    LoginAsCustomerMutation,
+):
     pass
 
 

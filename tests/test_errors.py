@@ -49,19 +49,37 @@ async def test_wrong_variable_type_is_bad_user_input(api: Api) -> None:
 async def test_unexpected_failure_is_masked(api: Api, engine: AsyncEngine) -> None:
     token = await api.admin_token("support", "Support123!")
     async with engine.begin() as connection:
-        await connection.execute(text("ALTER TABLE website RENAME TO website_gone"))
+        await connection.execute(text("ALTER TABLE sales_order RENAME TO sales_order_gone"))
     try:
-        response = await api.post("{ websites { code } }", token=token)
+        response = await api.post("{ orders { totalCount } }", token=token)
     finally:
         async with engine.begin() as connection:
-            await connection.execute(text("ALTER TABLE website_gone RENAME TO website"))
+            await connection.execute(text("ALTER TABLE sales_order_gone RENAME TO sales_order"))
     assert response.status_code == 200
     body = response.json()
     assert body["data"] is None
     assert body["errors"][0]["message"] == INTERNAL_MESSAGE
     assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
-    assert "website" not in response.text.replace('"websites"', "")
+    assert "sales_order" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_failure_before_graphql_is_a_graphql_shaped_error(
+    api: Api, engine: AsyncEngine
+) -> None:
+    token = await api.admin_token("support", "Support123!")
+    async with engine.begin() as connection:
+        await connection.execute(text("ALTER TABLE auth_token RENAME TO auth_token_gone"))
+    try:
+        response = await api.post("{ adminMe { username } }", token=token)
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE auth_token_gone RENAME TO auth_token"))
+    assert response.status_code == 500
+    assert response.json() == {
+        "data": None,
+        "errors": [{"message": INTERNAL_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}],
+    }
 
 
 def test_present_error_keeps_codes_and_hides_internals() -> None:

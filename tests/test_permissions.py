@@ -26,7 +26,7 @@ from schema.permissions import (
     RequiresImpersonation,
     RequiresPermission,
 )
-from tests.support import ADMIN_LOGIN, Api
+from tests.support import ADMIN_LOGIN, TEST_START, Api
 
 OK = "ok"
 ADMIN_ME = "{ adminMe { username } }"
@@ -134,14 +134,23 @@ ADMIN = AdminPrincipal(
     resources=frozenset({"Magento_User::acl_roles"}),
 )
 CUSTOMER = CustomerPrincipal(
-    token_id=2, customer=CustomerSummary(id=1, email="c@example.com", name="C"), website_id=1
+    token_id=2,
+    customer=CustomerSummary(id=1, email="c@example.com", name="C"),
+    website_id=1,
+    store_view_id=1,
+    expires_at=TEST_START,
 )
 IMPERSONATION = ImpersonationPrincipal(
     token_id=3,
     customer=CustomerSummary(id=1, email="c@example.com", name="C"),
     website_id=1,
+    store_view_id=1,
+    expires_at=TEST_START,
     session_id=7,
     acting_admin=ADMIN.admin,
+    website_name="Main Website",
+    store_view_name="Default Store View",
+    page_cache_disabled=True,
 )
 PRINCIPALS: dict[str, Principal] = {
     "anonymous": Anonymous(),
