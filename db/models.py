@@ -263,6 +263,9 @@ class LoginThrottle(SQLModel, table=True):
     failure_count: int = 0
     first_failure_at: datetime = Field(sa_column=utc_column())
     locked_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    recent_failures: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )  # JSON list of the latest failure times (ISO, UTC), at most the lockout threshold
 
 
 class ConfigValue(SQLModel, table=True):

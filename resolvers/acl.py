@@ -10,6 +10,10 @@ from resolvers.principals import AdminPrincipal, CustomerPrincipal, Principal
 ALL = "Magento_Backend::all"
 CUSTOMERS = "Magento_Customer::manage"
 LOGIN_AS_CUSTOMER = "Magento_LoginAsCustomer::login"
+LOGIN_AS_CUSTOMER_LOG = "Magento_LoginAsCustomerLog::login_log"
+ALLOW_SHOPPING_ASSISTANCE = "Magento_LoginAsCustomer::allow_shopping_assistance"
+CONFIG_SECTION = "Magento_LoginAsCustomer::config_section"
+CUSTOMER_TOKEN_API = "Magento_LoginAsCustomerApi::token"  # noqa: S105 (an ACL id)
 ORDERS = "Magento_Sales::sales_order"
 INVOICES = "Magento_Sales::sales_invoice"
 SHIPMENTS = "Magento_Sales::shipment"
@@ -35,10 +39,15 @@ ACL_TREE: tuple[AclResource, ...] = (
                 "Magento_Customer::manage",
                 "All Customers",
                 (
-                    AclResource("Magento_Customer::actions", "Actions"),
                     AclResource(
-                        "Magento_LoginAsCustomer::allow_shopping_assistance",
-                        "Remote shopping assistance opt-in",
+                        "Magento_Customer::actions",
+                        "Actions",
+                        (
+                            AclResource(
+                                "Magento_LoginAsCustomer::allow_shopping_assistance",
+                                "Remote shopping assistance opt-in",
+                            ),
+                        ),
                     ),
                 ),
             ),

@@ -26,6 +26,7 @@ from resolvers.lockout import (
 )
 from resolvers.passwords import hash_password, needs_rehash, verify_password
 from resolvers.principals import AdminPrincipal, AdminSummary, CustomerPrincipal
+from resolvers.session_end import EndCause, end_live_sessions
 from resolvers.tokens import IssuedToken, TokenKind, issue_token, revoke_token
 
 
@@ -39,6 +40,14 @@ class AdminSignIn:
 class CustomerSignIn:
     token: IssuedToken
     customer: Customer
+
+
+async def _upgraded_hash(current: str | None, password: str, password_ok: bool) -> str | None:
+    """A hash with today's parameters when a right password's stored hash is outdated
+    (computed before the write transaction, so the slow hash never holds the lock)."""
+    if current is None or not password_ok or not needs_rehash(current):
+        return None
+    return await hash_password(password)
 
 
 def _locked_error() -> LacError:
@@ -60,6 +69,7 @@ async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> A
         await ctx.db.exec(select(AdminUser).where(AdminUser.username == username.strip()))
     ).first()
     password_ok = await verify_password(admin.password_hash if admin else None, password)
+    new_hash = await _upgraded_hash(admin.password_hash if admin else None, password, password_ok)
 
     await begin_write(ctx.db)
     await _refuse_locked_admin_login(ctx, login_name=login_name, username=username)
@@ -91,8 +101,8 @@ async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> A
 
     assert admin.id is not None
     await clear_failures(ctx.db, login_name=login_name)
-    if needs_rehash(admin.password_hash):
-        admin.password_hash = await hash_password(password)
+    if new_hash is not None:
+        admin.password_hash = new_hash
     token = await issue_token(
         ctx.db,
         kind=TokenKind.ADMIN,
@@ -126,12 +136,13 @@ async def _refuse_locked_admin_login(
 
 
 async def admin_logout(ctx: ServiceContext) -> bool:
-    """Revoke the calling admin's token at once."""
+    """Revoke the calling admin's token at once and end their Login-as-Customer session."""
     principal = ctx.principal
     assert isinstance(principal, AdminPrincipal)
 
     async def revoke(_: object) -> bool:
         await revoke_token(ctx.db, token_id=principal.token_id, now=ctx.clock.now())
+        await end_live_sessions(ctx, EndCause.ADMIN_LOGOUT, admin_user_id=principal.admin.id)
         return True
 
     return await run_logged(ctx, Action.ADMIN_LOGOUT, revoke)
@@ -157,6 +168,9 @@ async def customer_login(
         )
     ).first()
     password_ok = await verify_password(customer.password_hash if customer else None, password)
+    new_hash = await _upgraded_hash(
+        customer.password_hash if customer else None, password, password_ok
+    )
 
     await begin_write(ctx.db)
     now = ctx.clock.now()
@@ -170,8 +184,8 @@ async def customer_login(
 
     assert customer.id is not None
     await clear_failures(ctx.db, login_name=login_name)
-    if needs_rehash(customer.password_hash):
-        customer.password_hash = await hash_password(password)
+    if new_hash is not None:
+        customer.password_hash = new_hash
     token = await issue_token(
         ctx.db,
         kind=TokenKind.CUSTOMER,

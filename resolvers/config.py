@@ -1,15 +1,27 @@
 """Login-as-Customer configuration: global scope, stored at Magento's config paths, Magento's
-defaults when unset (DESIGN.md section 6)."""
+defaults when unset (DESIGN.md section 6).
+
+Changes are validated as a whole (one bad value changes nothing), logged as
+`config.update` with the old and new value of each changed field, and turning the
+feature off ends every live session (FEATURE_DISABLED) in the same transaction.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
+from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import text
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import ConfigValue
+from db.upsert import insert_if_missing
+from resolvers.action_log import Action, ActionRecord, run_logged
+from resolvers.context import ServiceContext
+from resolvers.errors import LacError
+from resolvers.session_end import EndCause, end_live_sessions
 
 ENABLED_PATH = "login_as_customer/general/enabled"
 DISABLE_PAGE_CACHE_PATH = "login_as_customer/general/disable_page_cache"
@@ -114,3 +126,158 @@ async def load_config(session: AsyncSession) -> LoginAsCustomerConfig:
         )
     ).all()
     return config_from_values(dict(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One configuration field: its attribute, its public (GraphQL) name and its path."""
+
+    attribute: str
+    name: str
+    path: str
+
+
+SETTINGS = (
+    Setting("enabled", "enabled", ENABLED_PATH),
+    Setting(
+        "disable_page_cache_for_admin_user", "disablePageCacheForAdminUser", DISABLE_PAGE_CACHE_PATH
+    ),
+    Setting("store_view_to_login", "storeViewToLogin", STORE_VIEW_MANUAL_CHOICE_PATH),
+    Setting(
+        "authentication_data_expiration_seconds",
+        "authenticationDataExpirationSeconds",
+        SECRET_LIFETIME_PATH,
+    ),
+    Setting("session_lifetime_seconds", "sessionLifetimeSeconds", SESSION_LIFETIME_PATH),
+    Setting("require_reason", "requireReason", REQUIRE_REASON_PATH),
+    Setting(
+        "shopping_assistance_checkbox_title", "shoppingAssistanceCheckboxTitle", CHECKBOX_TITLE_PATH
+    ),
+    Setting(
+        "shopping_assistance_checkbox_tooltip",
+        "shoppingAssistanceCheckboxTooltip",
+        CHECKBOX_TOOLTIP_PATH,
+    ),
+)
+
+SECRET_LIFETIME_RANGE = range(10, 3600 + 1)
+SESSION_LIFETIME_RANGE = range(60, 86400 + 1)
+MAX_TITLE_LENGTH = 255
+MAX_TOOLTIP_LENGTH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigUpdate:
+    """Requested changes; None keeps the stored value."""
+
+    enabled: bool | None = None
+    disable_page_cache_for_admin_user: bool | None = None
+    store_view_to_login: StoreViewToLogin | None = None
+    authentication_data_expiration_seconds: int | None = None
+    session_lifetime_seconds: int | None = None
+    require_reason: bool | None = None
+    shopping_assistance_checkbox_title: str | None = None
+    shopping_assistance_checkbox_tooltip: str | None = None
+
+
+async def read_config(ctx: ServiceContext) -> LoginAsCustomerConfig:
+    return await load_config(ctx.db)
+
+
+async def update_config(ctx: ServiceContext, changes: ConfigUpdate) -> LoginAsCustomerConfig:
+    """Apply `changes` (all or nothing) and return the configuration now in force.
+
+    Out-of-range lifetimes or an empty checkbox title are BAD_USER_INPUT. Logged as
+    `config.update` with `changes` {field: {old, new}} of the fields that changed.
+    Turning `enabled` off ends every live Login-as-Customer session (FEATURE_DISABLED).
+    """
+
+    async def change(record: ActionRecord) -> LoginAsCustomerConfig:
+        wanted = _validated(changes)
+        await _lock_config(ctx)
+        old = await load_config(ctx.db)
+        new = replace(old, **wanted)
+        logged: dict[str, dict[str, Any]] = {}
+        record.details["changes"] = logged
+        for setting in SETTINGS:
+            before, after = getattr(old, setting.attribute), getattr(new, setting.attribute)
+            if before != after:
+                logged[setting.name] = {"old": before, "new": after}
+                await _store(ctx, setting.path, _stored_value(after))
+        if old.enabled and not new.enabled:
+            await end_live_sessions(ctx, EndCause.FEATURE_DISABLED)
+        return new
+
+    return await run_logged(ctx, Action.CONFIG_UPDATE, change)
+
+
+def _validated(changes: ConfigUpdate) -> dict[str, Any]:
+    """The given values, normalized; BAD_USER_INPUT for the first invalid one."""
+    wanted = {
+        field.name: getattr(changes, field.name)
+        for field in fields(changes)
+        if getattr(changes, field.name) is not None
+    }
+    _check_range(
+        wanted.get("authentication_data_expiration_seconds"),
+        SECRET_LIFETIME_RANGE,
+        "The authentication data expiration time",
+    )
+    _check_range(
+        wanted.get("session_lifetime_seconds"), SESSION_LIFETIME_RANGE, "The session lifetime"
+    )
+    if "shopping_assistance_checkbox_title" in wanted:
+        title = wanted["shopping_assistance_checkbox_title"].strip()
+        if not title:
+            raise LacError.bad_input("The shopping assistance checkbox title is required.")
+        if len(title) > MAX_TITLE_LENGTH:
+            raise LacError.bad_input(
+                f"The shopping assistance checkbox title can have at most "
+                f"{MAX_TITLE_LENGTH} characters."
+            )
+        wanted["shopping_assistance_checkbox_title"] = title
+    if "shopping_assistance_checkbox_tooltip" in wanted:
+        tooltip = wanted["shopping_assistance_checkbox_tooltip"].strip()
+        if len(tooltip) > MAX_TOOLTIP_LENGTH:
+            raise LacError.bad_input(
+                f"The shopping assistance checkbox tooltip can have at most "
+                f"{MAX_TOOLTIP_LENGTH} characters."
+            )
+        wanted["shopping_assistance_checkbox_tooltip"] = tooltip
+    return wanted
+
+
+def _check_range(value: int | None, allowed: range, label: str) -> None:
+    if value is not None and value not in allowed:
+        raise LacError.bad_input(
+            f"{label} must be between {allowed.start} and {allowed.stop - 1} seconds."
+        )
+
+
+def _stored_value(value: bool | int | str) -> str:
+    """A value as Magento stores it: flags as "1"/"0", the store view choice as the
+    manual-choice flag."""
+    if isinstance(value, StoreViewToLogin):
+        return "1" if value is StoreViewToLogin.MANUAL_SELECTION else "0"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+async def _lock_config(ctx: ServiceContext) -> None:
+    """Serialize configuration changes until the transaction ends, so each reads the
+    values the previous one committed (its log shows true old values).
+
+    PostgreSQL: a table lock that conflicts with itself and with writes but not with
+    reads, so requests keep reading the configuration meanwhile. SQLite: the write
+    transaction already holds the database's one write lock.
+    """
+    connection = await ctx.db.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("LOCK TABLE config_value IN SHARE ROW EXCLUSIVE MODE"))
+
+
+async def _store(ctx: ServiceContext, path: str, value: str) -> None:
+    """Set the value at `path`, creating the row when the path was never set."""
+    await insert_if_missing(ctx.db, ConfigValue, path=path, value=value)
+    await ctx.db.exec(update(ConfigValue).where(col(ConfigValue.path) == path).values(value=value))

@@ -69,7 +69,7 @@ class Identity:
     ending: SessionEnding | None = None
 
 
-def _principal_statement(digest: str, now: datetime) -> Select[Any]:
+def _principal_statement(digest: str) -> Select[Any]:
     """Token, account, role resources, impersonation session and its re-check facts, and
     the banner names, in one indexed query."""
     session_admin = aliased(AdminUser)
@@ -128,11 +128,7 @@ def _principal_statement(digest: str, now: datetime) -> Select[Any]:
             LoginAsCustomerSession,
             col(LoginAsCustomerSession.id) == col(AuthToken.login_as_customer_session_id),
         )
-        .where(
-            col(AuthToken.token_hash) == digest,
-            col(AuthToken.revoked_at).is_(None),
-            col(AuthToken.expires_at) > now,
-        )
+        .where(col(AuthToken.token_hash) == digest, col(AuthToken.revoked_at).is_(None))
     )
 
 
@@ -142,7 +138,7 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
     as anonymous and names the session to end with that cause."""
     if token is None:
         return Identity(Anonymous())
-    rows = (await session.exec(_principal_statement(token_digest(token), now))).all()  # type: ignore[call-overload]
+    rows = (await session.exec(_principal_statement(token_digest(token)))).all()  # type: ignore[call-overload]
     if not rows:
         return Identity(Anonymous())
     (
@@ -158,6 +154,11 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
         website_name,
         session_view_name,
     ) = rows[0]
+    if token_row.expires_at <= now:
+        # An expired impersonation token means its session has run out: end it as EXPIRED.
+        if lac_session is not None and lac_session.state == SessionState.ACTIVE:
+            return Identity(Anonymous(), SessionEnding(lac_session, EndCause.EXPIRED))
+        return Identity(Anonymous())
     if token_row.kind == TokenKind.ADMIN and admin is not None:
         return Identity(
             AdminPrincipal(

@@ -1,12 +1,13 @@
 """Per-login-name lockout (DESIGN.md section 9).
 
 Failures are counted per login name whether or not the account exists, so a lockout
-reveals nothing about which accounts exist. The Nth consecutive failure within the
-window locks the name; a success clears the count.
+reveals nothing about which accounts exist. The Nth consecutive failure within a
+sliding window locks the name; a success clears the count.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -39,7 +40,11 @@ async def locked_until(session: AsyncSession, *, login_name: str, now: datetime)
 async def record_failure(
     session: AsyncSession, *, login_name: str, now: datetime, settings: Settings
 ) -> bool:
-    """Count one failed login; return True when this failure locks the name."""
+    """Count one failed login; return True when this failure locks the name.
+
+    The name locks when the latest N consecutive failures (N = 6) all fall within the
+    window (30 minutes), wherever that window starts; a success clears them.
+    """
     await insert_if_missing(
         session, LoginThrottle, login_name=login_name, failure_count=0, first_failure_at=now
     )
@@ -48,12 +53,19 @@ async def record_failure(
             select(LoginThrottle).where(LoginThrottle.login_name == login_name).with_for_update()
         )
     ).one()
-    window_over = row.first_failure_at <= now - settings.lockout_window
-    lock_over = row.locked_until is not None and row.locked_until <= now
-    if window_over or lock_over:
+    if row.locked_until is not None and row.locked_until <= now:
         row.failure_count, row.first_failure_at, row.locked_until = 0, now, None
+        row.recent_failures = "[]"
+    window_start = now - settings.lockout_window
+    recent = [
+        moment
+        for moment in map(datetime.fromisoformat, json.loads(row.recent_failures))
+        if moment > window_start
+    ]
+    recent = [*recent, now][-settings.lockout_failures :]
+    row.recent_failures = json.dumps([moment.isoformat() for moment in recent])
     row.failure_count += 1
-    locks_now = row.failure_count >= settings.lockout_failures
+    locks_now = len(recent) >= settings.lockout_failures
     if locks_now:
         row.locked_until = now + settings.lockout_duration
     await session.flush()

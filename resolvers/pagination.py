@@ -80,6 +80,11 @@ async def paginate(
         total = select(func.count()).select_from(statement.subquery())
         return (await session.exec(total)).one()
 
+    return page_of(rows, first=first, count=count)
+
+
+def page_of(rows: Sequence[T], *, first: int, count: Callable[[], Awaitable[int]]) -> Page[T]:
+    """The page for up to `first + 1` rows in order (one more than shown tells that more follow)."""
     shown = rows[:first]
     return Page(
         rows=shown,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import col, delete, func, select
 
+from db.locks import ACL_LOCK_KEY, advisory_xact_lock
 from db.models import AdminUser, Role, RoleResource
 from db.queries import require_id
 from resolvers.acl import ALL, KNOWN_RESOURCES
@@ -23,9 +24,6 @@ from resolvers.principals import AdminPrincipal
 
 ROLE_NOT_FOUND = "This role no longer exists."
 MAX_NAME_LENGTH = 255
-# The key of the transaction-scoped PostgreSQL advisory lock every role and admin-user
-# change holds ("lac" + 1); other lac advisory locks use other keys.
-ACL_LOCK_KEY = 0x6C_61_63_01
 
 
 async def list_roles(ctx: ServiceContext) -> Sequence[Role]:
@@ -59,9 +57,7 @@ async def lock_acl(ctx: ServiceContext) -> None:
     Called first in each such change, so the checks that follow read what every
     earlier change committed.
     """
-    connection = await ctx.db.connection()
-    if connection.dialect.name == "postgresql":
-        await ctx.db.exec(select(func.pg_advisory_xact_lock(ACL_LOCK_KEY)))
+    await advisory_xact_lock(ctx.db, ACL_LOCK_KEY)
 
 
 async def count_superusers(ctx: ServiceContext) -> int:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
-from sqlmodel import col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import CreditMemo, Invoice, OrderComment, SalesOrder, Shipment, StoreView
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, decode_cursor, page_of, page_size, paginate
 from resolvers.principals import AdminPrincipal, AdminSummary, Principal
 
 Document = TypeVar("Document", SalesOrder, Invoice, Shipment, CreditMemo)
@@ -74,16 +78,56 @@ async def list_documents(
     return await paginate(ctx.db, statement, model.id, first=first, after=after)
 
 
-async def orders_of_customer(
-    ctx: ServiceContext, customer_id: int, *, first: int | None, after: str | None
-) -> Page[SalesOrder]:
-    return await list_documents(
-        ctx,
-        SalesOrder,
-        where=SalesDocumentFilter(customer_id=customer_id),
-        first=first,
-        after=after,
+CustomerOrdersKey = tuple[int, int | None, str | None]  # customer id, first, after
+
+
+async def customer_order_pages(
+    session: AsyncSession,
+    keys: Sequence[CustomerOrdersKey],
+    *,
+    count: Callable[[int], Awaitable[int]],
+) -> list[Page[SalesOrder]]:
+    """Pages of orders for many customers at once (a DataLoader batch): one statement per
+    distinct (first, after), ranking each customer's orders with a window function."""
+    by_window: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
+    for customer_id, first, after in keys:
+        by_window[first, after].append(customer_id)
+    rows_by_key: dict[CustomerOrdersKey, list[SalesOrder]] = defaultdict(list)
+    for (first, after), customer_ids in by_window.items():
+        size = page_size(first)
+        rank = (
+            func.row_number()
+            .over(partition_by=col(SalesOrder.customer_id), order_by=col(SalesOrder.id))
+            .label("rank")
+        )
+        ranked = select(SalesOrder, rank).where(col(SalesOrder.customer_id).in_(customer_ids))
+        if after is not None:
+            ranked = ranked.where(col(SalesOrder.id) > decode_cursor(after))
+        ranked_orders = ranked.subquery()
+        order = aliased(SalesOrder, ranked_orders)
+        rows = await session.exec(
+            select(order)
+            .where(ranked_orders.c.rank <= size + 1)
+            .order_by(ranked_orders.c.customer_id, ranked_orders.c.id)
+        )
+        for row in rows.all():
+            assert row.customer_id is not None
+            rows_by_key[row.customer_id, first, after].append(row)
+    return [
+        page_of(rows_by_key[key], first=page_size(key[1]), count=partial(count, key[0]))
+        for key in keys
+    ]
+
+
+async def customer_order_counts(session: AsyncSession, customer_ids: Sequence[int]) -> list[int]:
+    """How many orders each customer has (a DataLoader batch)."""
+    rows = await session.exec(
+        select(SalesOrder.customer_id, func.count())
+        .where(col(SalesOrder.customer_id).in_(customer_ids))
+        .group_by(col(SalesOrder.customer_id))
     )
+    counts = {customer_id: total for customer_id, total in rows.all()}
+    return [counts.get(customer_id, 0) for customer_id in customer_ids]
 
 
 async def get_document(ctx: ServiceContext, model: type[Document], document_id: int) -> Document:

@@ -2,9 +2,130 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from typing import Annotated
+
 import strawberry
+
+from resolvers import accounts, acl
+from schema.context import Info, service
+from schema.ids import parse_id
+from schema.permissions import RequiresCustomer, RequiresPermission, guard
+from schema.types.customers import Customer
+
+
+@strawberry.input(
+    description="Changes to the caller's own account; omitted (or null) fields keep their value."
+)
+class UpdateMyAccountInput:
+    firstname: str | None = strawberry.field(
+        default=None, description="First name, trimmed; empty is BAD_USER_INPUT."
+    )
+    lastname: str | None = strawberry.field(
+        default=None, description="Last name, trimmed; empty is BAD_USER_INPUT."
+    )
+    email: str | None = strawberry.field(
+        default=None,
+        description="New email, stored lower-case; invalid or used by another customer of "
+        "the website is BAD_USER_INPUT. FORBIDDEN while an admin acts for the customer.",
+    )
+    allow_remote_shopping_assistance: bool | None = strawberry.field(
+        default=None,
+        description="Consent to Login as Customer; false ends live sessions. FORBIDDEN "
+        "while an admin acts for the customer.",
+    )
+
+
+def forget_customer(info: Info, customer_id: int) -> None:
+    """Drop a changed customer from this request's loaders, so later fields read it anew."""
+    # strawberry's `DataLoader.clear` raises KeyError for a key it never loaded
+    with suppress(KeyError):
+        info.context.loaders.customer.clear(customer_id)
+    with suppress(KeyError):
+        info.context.loaders.availability.clear(customer_id)
 
 
 @strawberry.type
 class AccountMutation:
-    pass
+    @strawberry.mutation(
+        description=(
+            "Change your own account (own or impersonation token). Empty names, an "
+            "invalid email or one another customer of your website has: BAD_USER_INPUT. "
+            "While an admin acts for you (Login as Customer) only the names may change "
+            "(logged as account.update); email or consent is FORBIDDEN. Your own consent "
+            "change is logged as consent.update; revoking it ends the live Login as "
+            "Customer sessions (CONSENT_REVOKED)."
+        ),
+        extensions=guard(RequiresCustomer()),
+    )
+    async def update_my_account(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateMyAccountInput,
+            strawberry.argument(description="The fields to change; the rest keep their value."),
+        ],
+    ) -> Customer:
+        row = await accounts.update_my_account(
+            service(info),
+            firstname=input.firstname,
+            lastname=input.lastname,
+            email=input.email,
+            allow_remote_shopping_assistance=input.allow_remote_shopping_assistance,
+        )
+        customer = Customer.from_row(row)
+        forget_customer(info, int(customer.id))
+        return customer
+
+    @strawberry.mutation(
+        description=(
+            "Change your own password (own token only; FORBIDDEN while an admin acts for "
+            "you). A wrong current password or a new one shorter than 8 characters or "
+            "without both letters and digits: BAD_USER_INPUT. Your other own tokens are "
+            "revoked; this one stays valid."
+        ),
+        extensions=guard(RequiresCustomer()),
+    )
+    async def change_my_password(
+        self,
+        info: Info,
+        current_password: Annotated[
+            str, strawberry.argument(description="The password in use now.")
+        ],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="The new password: at least 8 characters, letters and digits."
+            ),
+        ],
+    ) -> bool:
+        return await accounts.change_my_password(
+            service(info), current_password=current_password, new_password=new_password
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Give or withdraw a customer's consent to Login as Customer ('Allow remote "
+            "shopping assistance'). Needs Magento_Customer::manage and "
+            "Magento_LoginAsCustomer::allow_shopping_assistance. Unknown customer: "
+            "NOT_FOUND. Withdrawing ends the customer's live sessions (CONSENT_REVOKED). "
+            "Logged as consent.update."
+        ),
+        extensions=guard(RequiresPermission(acl.CUSTOMERS, acl.ALLOW_SHOPPING_ASSISTANCE)),
+    )
+    async def set_remote_shopping_assistance(
+        self,
+        info: Info,
+        customer_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The customer's id.")
+        ],
+        allowed: Annotated[
+            bool, strawberry.argument(description="True gives consent, false withdraws it.")
+        ],
+    ) -> Customer:
+        row = await accounts.set_remote_shopping_assistance(
+            service(info), parse_id(customer_id, what="customer id"), allowed=allowed
+        )
+        customer = Customer.from_row(row)
+        forget_customer(info, int(customer.id))
+        return customer

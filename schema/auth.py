@@ -16,7 +16,7 @@ from schema.types.customers import Customer
 class AuthQuery:
     @strawberry.field(description="The signed-in admin.", extensions=guard(RequiresAdmin()))
     async def admin_me(self, info: Info) -> AdminUser:
-        return AdminUser.from_row(await auth.current_admin(service(info)))
+        return AdminUser.from_row(await auth.current_admin(service(info)), is_caller=True)
 
     @strawberry.field(
         description="The signed-in customer (also while an admin acts for them).",
@@ -41,7 +41,7 @@ class AuthMutation:
         return AdminToken(
             token=signed_in.token.token,
             expires_at=signed_in.token.expires_at,
-            admin=AdminUser.from_row(signed_in.admin),
+            admin=AdminUser.from_row(signed_in.admin, is_caller=True),
         )
 
     @strawberry.mutation(

@@ -2,14 +2,60 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
+
+from resolvers import acl, config
+from schema.context import Info, service
+from schema.permissions import Public, RequiresPermission, guard
+from schema.types.config import (
+    LoginAsCustomerConfig,
+    LoginAsCustomerConfigInput,
+    StorefrontLoginAsCustomerConfig,
+)
 
 
 @strawberry.type
 class ConfigQuery:
-    pass
+    @strawberry.field(
+        description="The Login as Customer settings. Needs "
+        "Magento_LoginAsCustomer::config_section.",
+        extensions=guard(RequiresPermission(acl.CONFIG_SECTION)),
+    )
+    async def login_as_customer_config(self, info: Info) -> LoginAsCustomerConfig:
+        return LoginAsCustomerConfig.from_config(await config.read_config(service(info)))
+
+    @strawberry.field(
+        description="Whether Login as Customer is on and the consent checkbox texts, for "
+        "storefronts. Callable by anyone.",
+        extensions=guard(Public()),
+    )
+    async def storefront_login_as_customer_config(
+        self, info: Info
+    ) -> StorefrontLoginAsCustomerConfig:
+        return StorefrontLoginAsCustomerConfig.from_config(await config.read_config(service(info)))
 
 
 @strawberry.type
 class ConfigMutation:
-    pass
+    @strawberry.mutation(
+        description=(
+            "Change the Login as Customer settings; omitted fields keep their value. Needs "
+            "Magento_LoginAsCustomer::config_section. Out-of-range lifetimes or an empty "
+            "checkbox title: BAD_USER_INPUT, nothing changes. Turning `enabled` off ends "
+            "every live session (FEATURE_DISABLED). Logged as config.update with the "
+            "changes."
+        ),
+        extensions=guard(RequiresPermission(acl.CONFIG_SECTION)),
+    )
+    async def update_login_as_customer_config(
+        self,
+        info: Info,
+        input: Annotated[
+            LoginAsCustomerConfigInput,
+            strawberry.argument(description="The fields to change; the rest keep their value."),
+        ],
+    ) -> LoginAsCustomerConfig:
+        updated = await config.update_config(service(info), input.to_update())
+        return LoginAsCustomerConfig.from_config(updated)

@@ -25,6 +25,9 @@ from db.queries import children_by_order, resources_by_role, rows_by_id, store_v
 from lac.clock import Clock
 from resolvers.availability import AvailabilityFacts, availability_facts
 from resolvers.lockout import admins_locked_until
+from resolvers.login_as_customer import action_counts
+from resolvers.pagination import Page
+from resolvers.sales import CustomerOrdersKey, customer_order_counts, customer_order_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +46,13 @@ class Loaders:
     shipments: DataLoader[int, list[Shipment]]
     credit_memos: DataLoader[int, list[CreditMemo]]
     availability: DataLoader[int | None, AvailabilityFacts]
+    session_action_count: DataLoader[int, int]
+    customer_orders: DataLoader[CustomerOrdersKey, Page[SalesOrder]]
+    customer_order_count: DataLoader[int, int]
 
 
 def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
+    order_counts = DataLoader(partial(customer_order_counts, session))
     return Loaders(
         website=DataLoader(partial(rows_by_id, session, Website)),
         store_view=DataLoader(partial(rows_by_id, session, StoreView)),
@@ -63,4 +70,7 @@ def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
         shipments=DataLoader(partial(children_by_order, session, Shipment)),
         credit_memos=DataLoader(partial(children_by_order, session, CreditMemo)),
         availability=DataLoader(partial(availability_facts, session)),
+        session_action_count=DataLoader(partial(action_counts, session)),
+        customer_orders=DataLoader(partial(customer_order_pages, session, count=order_counts.load)),
+        customer_order_count=order_counts,
     )

@@ -4,12 +4,120 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers import acl, login_as_customer
+from resolvers.storefront import storefront_session
+from schema.context import Info, service
+from schema.ids import parse_id
+from schema.permissions import Public, RequiresImpersonation, RequiresPermission, guard
+from schema.types.auth import CustomerToken
+from schema.types.customers import Customer
+from schema.types.login_as_customer import (
+    CustomerSession,
+    GenerateCustomerTokenAsAdminInput,
+    GenerateCustomerTokenAsAdminOutput,
+    LoginAsCustomerInput,
+    LoginAsCustomerSession,
+    LoginAsCustomerStart,
+)
+from schema.types.stores import StoreView
+
 
 @strawberry.type
 class LoginAsCustomerQuery:
-    pass
+    @strawberry.field(
+        description="Who the storefront serves and the Login-as-Customer banner. Works with "
+        "no token, a customer token or an impersonation token; one query per call.",
+        extensions=guard(Public()),
+    )
+    def customer_session(self, info: Info) -> CustomerSession:
+        return CustomerSession.from_state(storefront_session(info.context.service.principal))
+
+    @strawberry.field(
+        description="Sessions that are pending or active, newest first.",
+        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER_LOG)),
+    )
+    async def active_login_as_customer_sessions(self, info: Info) -> list[LoginAsCustomerSession]:
+        rows = await login_as_customer.active_sessions(service(info))
+        return [LoginAsCustomerSession.from_row(row) for row in rows]
 
 
 @strawberry.type
 class LoginAsCustomerMutation:
-    pass
+    @strawberry.mutation(
+        description="Start acting as a customer. Needs the feature on, the customer's consent "
+        "and an active customer; returns a single-use secret for the storefront. Ends your "
+        "previous session (REPLACED). Logged, failures included.",
+        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER)),
+    )
+    async def login_as_customer(
+        self, info: Info, input: LoginAsCustomerInput
+    ) -> LoginAsCustomerStart:
+        started = await login_as_customer.start_session(
+            service(info),
+            customer_id=parse_id(input.customer_id, what="customer id"),
+            store_view_id=parse_id(input.store_view_id, what="store view id")
+            if input.store_view_id is not None
+            else None,
+            reason=input.reason,
+        )
+        return LoginAsCustomerStart(
+            secret=started.secret,
+            expires_at=started.session.secret_expires_at,
+            store_view=StoreView.from_row(started.store_view),
+            customer=Customer.from_row(started.customer),
+            session=LoginAsCustomerSession.from_row(started.session),
+        )
+
+    @strawberry.mutation(
+        description="Trade a `loginAsCustomer` secret for an impersonation token (called by the "
+        "storefront). Single use; any failure is SECRET_INVALID_OR_EXPIRED.",
+        extensions=guard(Public()),
+    )
+    async def exchange_login_as_customer_secret(self, info: Info, secret: str) -> CustomerToken:
+        exchanged = await login_as_customer.exchange_secret(service(info), secret=secret)
+        return CustomerToken(
+            token=exchanged.token.token,
+            expires_at=exchanged.token.expires_at,
+            customer=Customer.from_row(exchanged.customer),
+            session=LoginAsCustomerSession.from_row(exchanged.session),
+        )
+
+    @strawberry.mutation(
+        description="Leave the customer's account (ends the session with cause LOGOUT).",
+        extensions=guard(RequiresImpersonation()),
+    )
+    async def end_login_as_customer(self, info: Info) -> bool:
+        return await login_as_customer.end_own_session(service(info))
+
+    @strawberry.mutation(
+        description="End anybody's live session (cause TERMINATED).",
+        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER)),
+    )
+    async def terminate_login_as_customer_session(
+        self, info: Info, id: strawberry.ID
+    ) -> LoginAsCustomerSession:
+        row = await login_as_customer.terminate_session(
+            service(info), parse_id(id, what="session id")
+        )
+        return LoginAsCustomerSession.from_row(row)
+
+    @strawberry.mutation(
+        description="Magento LoginAsCustomerGraphQl compatible: a customer token for an admin. "
+        "Unlike Magento it enforces consent and every rule, and the token is a full session.",
+        extensions=guard(
+            RequiresPermission(
+                acl.LOGIN_AS_CUSTOMER, acl.ALLOW_SHOPPING_ASSISTANCE, acl.CUSTOMER_TOKEN_API
+            )
+        ),
+    )
+    async def generate_customer_token_as_admin(
+        self, info: Info, input: GenerateCustomerTokenAsAdminInput
+    ) -> GenerateCustomerTokenAsAdminOutput | None:
+        exchanged = await login_as_customer.generate_customer_token(
+            service(info),
+            customer_email=input.customer_email,
+            website_code=input.website_code,
+            store_view_code=input.store_view_code,
+            reason=input.reason,
+        )
+        return GenerateCustomerTokenAsAdminOutput(customer_token=exchanged.token.token)

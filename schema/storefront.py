@@ -2,14 +2,85 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
+
+from resolvers import cart, catalog
+from schema.context import Info, service
+from schema.ids import parse_id
+from schema.permissions import Public, RequiresCustomer, guard
+from schema.types.sales import Order
+from schema.types.storefront import Cart, Product
+
+Sku = Annotated[str, strawberry.argument(description="The product's SKU.")]
+Quantity = Annotated[
+    int, strawberry.argument(description="Units to add, 1 to 10000 per cart line in all.")
+]
+CartItemId = Annotated[strawberry.ID, strawberry.argument(description="The cart line's id.")]
+CUSTOMER_OR_IMPERSONATION = (
+    "Needs a customer token: the customer's own, or an impersonation token of an admin "
+    "acting for them (then the change is logged with the acting admin)."
+)
 
 
 @strawberry.type
 class StorefrontQuery:
-    pass
+    @strawberry.field(
+        description="The products on sale (active ones), in catalog order. Callable by anyone.",
+        extensions=guard(Public()),
+    )
+    async def products(self, info: Info) -> list[Product]:
+        return [Product.from_row(row) for row in await catalog.active_products(service(info))]
+
+    @strawberry.field(
+        description=(
+            "The caller's cart: one per customer and store view (the website's default store "
+            "view for the customer's own sign-in, the session's store view while an admin "
+            "acts for them), created empty on first use. Needs a customer token: the "
+            "customer's own or an impersonation token."
+        ),
+        extensions=guard(RequiresCustomer()),
+    )
+    async def cart(self, info: Info) -> Cart:
+        return Cart.from_contents(await cart.current_cart(service(info)))
 
 
 @strawberry.type
 class StorefrontMutation:
-    pass
+    @strawberry.mutation(
+        description=(
+            "Add an active product to the caller's cart; a SKU already in the cart adds to "
+            "its quantity. An unknown or inactive SKU, a quantity below 1, or a line above "
+            f"10000 units is BAD_USER_INPUT. {CUSTOMER_OR_IMPERSONATION}"
+        ),
+        extensions=guard(RequiresCustomer()),
+    )
+    async def add_to_cart(self, info: Info, sku: Sku, quantity: Quantity = 1) -> Cart:
+        contents = await cart.add_to_cart(service(info), sku=sku, quantity=quantity)
+        return Cart.from_contents(contents)
+
+    @strawberry.mutation(
+        description=(
+            "Remove a whole line from the caller's cart; a line that is not in it is "
+            f"NOT_FOUND. {CUSTOMER_OR_IMPERSONATION}"
+        ),
+        extensions=guard(RequiresCustomer()),
+    )
+    async def remove_cart_item(self, info: Info, item_id: CartItemId) -> Cart:
+        item = parse_id(item_id, what="cart item id")
+        return Cart.from_contents(await cart.remove_cart_item(service(info), item))
+
+    @strawberry.mutation(
+        description=(
+            "Order the caller's cart on the customer's account (status PENDING, in the cart's "
+            "store view, at current prices, next increment id) and empty the cart. An empty "
+            "cart is BAD_USER_INPUT. Placed while an admin acts for the customer, the order "
+            "records that admin (placedByAdmin, seen only by admins) and gets the comments "
+            "'Order Placed by {admin} using Login as Customer' (internal) and 'Order Placed "
+            f"by Store Administrator'. {CUSTOMER_OR_IMPERSONATION}"
+        ),
+        extensions=guard(RequiresCustomer()),
+    )
+    async def place_order(self, info: Info) -> Order:
+        return Order.from_row(await cart.place_order(service(info)))

@@ -192,3 +192,18 @@ async def test_tokens_and_passwords_are_not_stored_in_clear(
         assert "Guess1234" not in entry.details
     throttles = (await db_session.exec(select(LoginThrottle))).all()
     assert all("Guess1234" not in t.login_name for t in throttles)
+
+
+async def test_six_failures_within_any_thirty_minutes_lock(api: Api, clock: ManualClock) -> None:
+    await login_error(api, "support", "Wrong123!")
+    clock.advance(minutes=29, seconds=50)
+    for _ in range(4):
+        await login_error(api, "support", "Wrong123!")
+    clock.advance(seconds=15)  # the first failure has left the window: five remain in it
+    assert await login_error(api, "support", "Wrong123!") == ("UNAUTHENTICATED", SIGN_IN_INCORRECT)
+    assert await api.admin_token("support", "Support123!")  # a success clears the streak
+    for _ in range(5):
+        await login_error(api, "support", "Wrong123!")
+    clock.advance(minutes=29)
+    await login_error(api, "support", "Wrong123!")  # six within 29 minutes
+    assert (await login_error(api, "support", "Support123!"))[0] == "ACCOUNT_LOCKED"

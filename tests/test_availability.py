@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import ConfigValue, StoreView, Website
+from db.engine import begin_write
+from db.models import ConfigValue, Customer, StoreView, Website
 from resolvers.config import ENABLED_PATH
 from tests.support import Api
 
@@ -141,3 +142,31 @@ async def test_website_without_an_active_store_view(api: Api, db_session: AsyncS
         f'{{ orders(filter: {{incrementId: "000000004"}}) {{ edges {{ node {{ {FIELDS} }} }} }} }}'
     )
     assert availability(await api.data(query, token=token)) == {(False, "NO_STORE_VIEW")}
+
+
+async def test_rules_apply_in_order_when_several_fail(api: Api, db_session: AsyncSession) -> None:
+    await begin_write(db_session)
+    await db_session.exec(
+        update(Customer)
+        .where(col(Customer.email) == "john.smith@example.com")
+        .values(is_active=False)
+    )
+    await db_session.exec(
+        update(Customer)
+        .where(col(Customer.email) == "marie.curie@example.com")
+        .values(allow_remote_shopping_assistance=False)
+    )
+    outlet = (await db_session.exec(select(Website).where(Website.code == "outlet"))).one()
+    await db_session.exec(
+        update(StoreView).where(col(StoreView.website_id) == outlet.id).values(is_active=False)
+    )
+    await db_session.commit()
+    token = await api.admin_token("support", "Support123!")
+    for email, reason in (
+        ("john.smith@example.com", "CUSTOMER_INACTIVE"),  # inactive and no consent
+        ("marie.curie@example.com", "CUSTOMER_CONSENT_REQUIRED"),  # no consent, no store view
+    ):
+        query = (
+            f'{{ customers(filter: {{email: "{email}"}}) {{ edges {{ node {{ {FIELDS} }} }} }} }}'
+        )
+        assert availability(await api.data(query, token=token)) == {(False, reason)}, email

@@ -91,3 +91,31 @@ async def test_statements_do_not_depend_on_page_size(
         counts[first] = len(statements)
     assert counts[5] == counts[50], counts
     assert counts[50] <= 6, counts
+
+
+CUSTOMERS_WITH_ORDERS = """
+query Customers($first: Int) {
+  customers(first: $first) {
+    edges { node { email orders(first: 2) { totalCount pageInfo { hasNextPage } edges { node { incrementId } } } } }
+  }
+}
+"""
+
+
+async def test_nested_order_connections_are_batched(
+    api: Api, engine: AsyncEngine, db_session: AsyncSession
+) -> None:
+    await add_orders(db_session, 60)
+    token = await api.admin_token("support", "Support123!")
+    counts = {}
+    for first in (2, 4):
+        with counting_statements(engine) as statements:
+            data = await api.data(CUSTOMERS_WITH_ORDERS, {"first": first}, token=token)
+        counts[first] = len(statements)
+        nodes = [edge["node"] for edge in data["customers"]["edges"]]
+        assert len(nodes) == first
+    assert counts[2] == counts[4], counts
+    jane = nodes[0]["orders"]
+    assert jane["totalCount"] == 13  # her seeded order and every fifth-but-not-guest bulk one
+    assert len(jane["edges"]) == 2
+    assert jane["pageInfo"]["hasNextPage"] is True

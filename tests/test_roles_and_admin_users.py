@@ -728,6 +728,12 @@ async def test_acl_roles_and_acl_users_are_separate_permissions(api: Api) -> Non
         await error_of(api, CREATE_ADMIN_USER, {"input": NEW_ADMIN | {"roleId": "1"}}, token=rk)
     )[0] == "FORBIDDEN"
 
-    assert len((await api.data(ADMIN_USERS, token=uk))["adminUsers"]) == 6
+    # the user list, but no role behind it: a role is guarded by acl_roles wherever it is linked
+    body = await api.call("{ adminUsers { username role { name resources } } }", token=uk)
+    assert [user["role"] for user in body["data"]["adminUsers"]] == [None] * 6
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+    assert {tuple(error["path"][::2]) for error in body["errors"]} == {("adminUsers", "role")}
+    me = (await api.data("{ adminMe { role { name } } }", token=uk))["adminMe"]
+    assert me == {"role": {"name": "User Keeper"}}  # your own role is yours to see
     assert (await error_of(api, ROLES, token=uk))[0] == "FORBIDDEN"
     assert (await error_of(api, DELETE_ROLE, {"id": roles_only["id"]}, token=uk))[0] == "FORBIDDEN"

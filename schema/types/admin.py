@@ -7,7 +7,9 @@ from datetime import datetime
 import strawberry
 
 from db import models
+from resolvers import acl
 from schema.context import Info
+from schema.guards import require_read
 
 
 @strawberry.type(description="A role: a named set of ACL resources.")
@@ -33,9 +35,15 @@ class AdminUser:
     lastname: str
     is_active: bool
     role_id: strawberry.Private[int]
+    is_caller: strawberry.Private[bool] = False
 
-    @strawberry.field(description="The admin's role.")
-    async def role(self, info: Info) -> Role:
+    @strawberry.field(
+        description="The admin's role. Needs Magento_User::acl_roles, except for your own "
+        "(adminMe, adminLogin); else null with a FORBIDDEN error."
+    )
+    async def role(self, info: Info) -> Role | None:
+        if not self.is_caller:
+            require_read(info, acl.ROLES)
         row = await info.context.loaders.role.load(self.role_id)
         assert row is not None
         return Role.from_row(row)
@@ -45,8 +53,10 @@ class AdminUser:
         return await info.context.loaders.admin_locked_until.load(self.username)
 
     @classmethod
-    def from_row(cls, row: models.AdminUser) -> AdminUser:
+    def from_row(cls, row: models.AdminUser, *, is_caller: bool = False) -> AdminUser:
+        """`is_caller`: the account is the caller's own, so its role is theirs to see."""
         return cls(
+            is_caller=is_caller,
             id=strawberry.ID(str(row.id)),
             username=row.username,
             email=row.email,

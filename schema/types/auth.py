@@ -8,6 +8,7 @@ import strawberry
 
 from schema.types.admin import AdminUser
 from schema.types.customers import Customer
+from schema.types.login_as_customer import LoginAsCustomerSession
 
 
 @strawberry.type(description="An admin bearer token (valid 4 hours unless revoked).")
@@ -22,3 +23,6 @@ class CustomerToken:
     token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
     expires_at: datetime
     customer: Customer
+    session: LoginAsCustomerSession | None = strawberry.field(
+        default=None, description="The Login-as-Customer session; null for the customer's own."
+    )

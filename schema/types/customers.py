@@ -7,9 +7,9 @@ from datetime import datetime
 import strawberry
 
 from db import models
-from resolvers import acl, sales
+from resolvers import acl
 from resolvers.principals import full_name
-from schema.context import Info, service
+from schema.context import Info
 from schema.guards import require_read
 from schema.types.availability import LoginAsCustomerTarget
 from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
@@ -51,7 +51,7 @@ class Customer(LoginAsCustomerTarget):
         self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Connection[Order] | None:
         require_read(info, acl.ORDERS, owner_customer_id=int(self.id))
-        page = await sales.orders_of_customer(service(info), int(self.id), first=first, after=after)
+        page = await info.context.loaders.customer_orders.load((int(self.id), first, after))
         return Connection.from_page(page, [Order.from_row(row) for row in page.rows])
 
     @classmethod

@@ -1,4 +1,4 @@
-"""login as customer sessions
+"""login as customer sessions; recent login failures for the sliding lockout window
 
 Revision ID: 0002
 Revises: 0001
@@ -55,6 +55,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_login_as_customer_session_started_at'), ['started_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_as_customer_session_store_view_id'), ['store_view_id'], unique=False)
 
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('recent_failures', sa.Text(), server_default='[]', nullable=False))
+
     with op.batch_alter_table('auth_token', schema=None) as batch_op:
         batch_op.add_column(sa.Column('login_as_customer_session_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_auth_token_login_as_customer_session_id'), ['login_as_customer_session_id'], unique=False)
@@ -69,6 +72,9 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_auth_token_login_as_customer_session', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_auth_token_login_as_customer_session_id'))
         batch_op.drop_column('login_as_customer_session_id')
+
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.drop_column('recent_failures')
 
     with op.batch_alter_table('login_as_customer_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_as_customer_session_store_view_id'))
