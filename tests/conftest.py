@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -28,6 +29,7 @@ from db.session import session_factory
 from lac.clock import ManualClock
 from lac.settings import Settings
 from schema.app import create_app
+from tests.server import LacDb, make_lac_db
 from tests.support import TEST_START, Api, make_api
 
 Snapshot = list[tuple[Table, list[dict[str, Any]]]]
@@ -118,3 +120,9 @@ async def api(engine: AsyncEngine, settings: Settings, clock: ManualClock) -> As
     app = create_app(settings, clock, engine=engine)
     async with app.router.lifespan_context(app), make_api(app) as http:
         yield Api(http)
+
+
+@pytest.fixture
+def lac_db(tmp_path: Path) -> LacDb:
+    """A fresh SQLite file, migrated and seeded by the real `lac` command line."""
+    return make_lac_db(tmp_path)

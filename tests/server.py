@@ -1,0 +1,147 @@
+"""Running the real `lac` command line and a real `lac serve` process, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+LAC = Path(sys.executable).parent / "lac"
+CLI_TIMEOUT = 120.0
+STARTUP_TIMEOUT = 20.0
+STOP_TIMEOUT = 10.0
+
+
+def lac_env(database: Path) -> dict[str, str]:
+    """The environment for `lac`: this test's database, development mode, no other LAC_*."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LAC_")}
+    env["LAC_DATABASE_URL"] = f"sqlite:///{database}"
+    env["LAC_ENV"] = "development"
+    return env
+
+
+def run_lac(
+    env: dict[str, str], *args: str, cwd: Path, timeout: float = CLI_TIMEOUT
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `lac` console script to completion (stdin closed: never prompts)."""
+    return subprocess.run(
+        [str(LAC), *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_ok(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    result = run_lac(env, *args, cwd=cwd)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Terminate a process, killing it when it does not exit in time."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+@dataclass(frozen=True)
+class LacDb:
+    """A migrated, seeded SQLite file and the environment that points `lac` at it."""
+
+    path: Path
+    env: dict[str, str]
+    workdir: Path
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_lac(self.env, *args, cwd=self.workdir)
+
+    def run_ok(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_ok(self.env, *args, cwd=self.workdir)
+
+
+@contextmanager
+def running_server(db: LacDb) -> Iterator[httpx.Client]:
+    """A real `lac serve` on a free port; yields a client for it, stops the server after."""
+    port = free_port()
+    log_path = db.workdir / f"serve-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(LAC), "serve", "--port", str(port)],
+            env=db.env,
+            cwd=db.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as client:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"lac serve exited with {process.returncode}:\n{log_path.read_text()}"
+                    )
+                try:
+                    client.post("/graphql", json={"query": "{ __typename }"})
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"lac serve did not answer in time:\n{log_path.read_text()}")
+                    time.sleep(0.1)
+            yield client
+    finally:
+        stop(process)
+
+
+def graphql(
+    client: httpx.Client,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def make_lac_db(workdir: Path) -> LacDb:
+    """A fresh SQLite file migrated and seeded by the real CLI."""
+    database = workdir / "lac-cli.db"
+    env = lac_env(database)
+    run_ok(env, "db", "upgrade", cwd=workdir)
+    run_ok(env, "demo", "seed", cwd=workdir)
+    return LacDb(path=database, env=env, workdir=workdir)
