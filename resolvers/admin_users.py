@@ -23,6 +23,7 @@ from resolvers.passwords import check_password_policy, hash_password
 from resolvers.principals import AdminPrincipal
 from resolvers.roles import (
     ensure_superuser_remains,
+    ensure_within_own_privileges,
     get_role,
     lock_acl,
     role_resources,
@@ -68,6 +69,9 @@ async def create_admin_user(
         assert password_hash is not None
         await lock_acl(ctx)
         role = await _role_for(ctx, role_id=role_id, role_name=role_name)
+        await ensure_within_own_privileges(
+            ctx, await role_resources(ctx, require_id(role)), doing="give this role"
+        )
         await _refuse_taken(ctx, username=new_username, email=new_email, admin_user_id=None)
         admin = AdminUser(
             username=new_username,
@@ -112,7 +116,9 @@ async def update_admin_user(
         record.details["username"] = admin.username
         old_role = await get_role(ctx, admin.role_id)
         record.details["role"] = old_role.name
-        was_superuser = admin.is_active and ALL in await role_resources(ctx, admin.role_id)
+        old_resources = await role_resources(ctx, admin.role_id)
+        await ensure_within_own_privileges(ctx, old_resources, doing="change this admin user")
+        was_superuser = admin.is_active and ALL in old_resources
         changes: dict[str, dict[str, object]] = {}
         record.details["changes"] = changes
 
@@ -139,6 +145,9 @@ async def update_admin_user(
             admin.password_hash = password_hash
         if role_id is not None and role_id != admin.role_id:
             new_role = await get_role(ctx, role_id)
+            await ensure_within_own_privileges(
+                ctx, await role_resources(ctx, role_id), doing="give this role"
+            )
             changes["roleId"] = {"old": str(admin.role_id), "new": str(role_id)}
             changes["role"] = {"old": old_role.name, "new": new_role.name}
             admin.role_id = role_id

@@ -16,7 +16,7 @@ from sqlmodel import col, delete, func, select
 from db.locks import ACL_LOCK_KEY, advisory_xact_lock
 from db.models import AdminUser, Role, RoleResource
 from db.queries import require_id
-from resolvers.acl import ALL, KNOWN_RESOURCES
+from resolvers.acl import ALL, KNOWN_RESOURCES, holds_all
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
@@ -72,6 +72,22 @@ async def count_superusers(ctx: ServiceContext) -> int:
     return (await ctx.db.exec(statement)).one()
 
 
+async def ensure_within_own_privileges(
+    ctx: ServiceContext, resources: Iterable[str], *, doing: str
+) -> None:
+    """Refuse (FORBIDDEN) to grant, or to manage the holders of, resources the acting admin
+    does not hold: holding acl_roles or acl_users must not be a way to become superuser.
+
+    Magento_Backend::all holds everything. The command line (no admin principal) is the
+    operator with database access and is not limited.
+    """
+    principal = ctx.principal
+    if not isinstance(principal, AdminPrincipal) or holds_all(principal.resources, resources):
+        return
+    missing = ", ".join(sorted(set(resources) - principal.resources))
+    raise LacError.forbidden(f"You may not {doing}: it needs {missing}, which you do not hold.")
+
+
 async def ensure_superuser_remains(ctx: ServiceContext, message: str) -> None:
     """Refuse (BAD_USER_INPUT) a change that left no active admin with Magento_Backend::all."""
     if await count_superusers(ctx) == 0:
@@ -112,6 +128,7 @@ async def create_role(ctx: ServiceContext, *, name: str, resources: Sequence[str
         record.details["role"] = name
         role_name = check_role_name(name)
         granted = check_resources(resources)
+        await ensure_within_own_privileges(ctx, granted, doing="grant these resources")
         await lock_acl(ctx)
         await _refuse_taken_name(ctx, role_name, role_id=None)
         role = Role(name=role_name)
@@ -145,6 +162,9 @@ async def update_role(
         await lock_acl(ctx)
         role = await get_role(ctx, role_id)
         record.details["role"] = role.name
+        await ensure_within_own_privileges(
+            ctx, await role_resources(ctx, role_id), doing="change this role"
+        )
         changes: dict[str, dict[str, object]] = {}
         record.details["changes"] = changes
         if name is not None:
@@ -157,6 +177,7 @@ async def update_role(
         if resources is not None:
             old = await role_resources(ctx, role_id)
             new = check_resources(resources)
+            await ensure_within_own_privileges(ctx, new, doing="grant these resources")
             if new != old:
                 changes["resources"] = {"old": old, "new": new}
                 await _replace_resources(ctx, role_id, old=old, new=new)
@@ -195,6 +216,9 @@ async def delete_role(ctx: ServiceContext, role_id: int) -> bool:
         await lock_acl(ctx)
         role = await get_role(ctx, role_id)
         record.details["role"] = role.name
+        await ensure_within_own_privileges(
+            ctx, await role_resources(ctx, role_id), doing="delete this role"
+        )
         principal = ctx.principal
         if isinstance(principal, AdminPrincipal) and principal.role_id == role_id:
             raise LacError.bad_input("You cannot delete self-assigned roles.")

@@ -737,3 +737,74 @@ async def test_acl_roles_and_acl_users_are_separate_permissions(api: Api) -> Non
     assert me == {"role": {"name": "User Keeper"}}  # your own role is yours to see
     assert (await error_of(api, ROLES, token=uk))[0] == "FORBIDDEN"
     assert (await error_of(api, DELETE_ROLE, {"id": roles_only["id"]}, token=uk))[0] == "FORBIDDEN"
+
+
+async def test_managing_users_or_roles_does_not_make_you_a_superuser(
+    api: Api, db_session: AsyncSession
+) -> None:
+    token = await admin(api)
+    for name, resources in (("User Keeper", [ACL_USERS]), ("Role Keeper", [ACL_ROLES])):
+        await api.data(CREATE_ROLE, {"input": {"name": name, "resources": resources}}, token=token)
+    await create_admin(api, token, "User Keeper", username="uk", email="uk@example.com")
+    await create_admin(api, token, "Role Keeper", username="rk", email="rk@example.com")
+    uk = await api.admin_token("uk", "Clerk1234")
+    rk = await api.admin_token("rk", "Clerk1234")
+    administrators = await role_id(api, token, "Administrators")
+    users = await users_by_name(api, token)
+
+    # acl_users alone: no handing out, or taking over, roles beyond your own
+    code, message = await error_of(
+        api,
+        UPDATE_ADMIN_USER,
+        {"id": users["uk"]["id"], "input": {"roleId": administrators}},
+        token=uk,
+    )
+    assert (code, "Magento_Backend::all" in message) == ("FORBIDDEN", True)
+    assert (
+        await error_of(
+            api,
+            UPDATE_ADMIN_USER,
+            {"id": users["admin"]["id"], "input": {"password": "Taken0ver1"}},
+            token=uk,
+        )
+    )[0] == "FORBIDDEN"
+    assert (
+        await error_of(
+            api, CREATE_ADMIN_USER, {"input": NEW_ADMIN | {"roleId": administrators}}, token=uk
+        )
+    )[0] == "FORBIDDEN"
+    assert await api.admin_token("admin", "Admin123!")  # the superuser's password still works
+
+    # acl_roles alone: no granting what you lack, no editing or deleting stronger roles
+    assert (
+        await error_of(api, CREATE_ROLE, {"input": {"name": "Mine", "resources": [ALL]}}, token=rk)
+    )[0] == "FORBIDDEN"
+    rk_role = await role_id(api, token, "Role Keeper")
+    assert (
+        await error_of(
+            api,
+            UPDATE_ROLE,
+            {"id": rk_role, "input": {"resources": [ACL_ROLES, ACL_USERS]}},
+            token=rk,
+        )
+    )[0] == "FORBIDDEN"
+    assert (
+        await error_of(
+            api, UPDATE_ROLE, {"id": administrators, "input": {"name": "Renamed"}}, token=rk
+        )
+    )[0] == "FORBIDDEN"
+    assert (
+        await error_of(api, DELETE_ROLE, {"id": await role_id(api, token, "Viewer")}, token=rk)
+    )[0] == "FORBIDDEN"
+    # within your own privileges it works
+    assert (
+        await api.data(
+            CREATE_ROLE, {"input": {"name": "Deputy", "resources": [ACL_ROLES]}}, token=rk
+        )
+    )["createRole"]["resources"] == [ACL_ROLES]
+    refused = [
+        details
+        for result, details in await log(db_session, "admin_user.update")
+        if result == "FAILURE"
+    ]
+    assert {details["code"] for details in refused} == {"FORBIDDEN"}
