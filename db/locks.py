@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 # "lac" + a number: one key per serialized kind of change.
 ACL_LOCK_KEY = 0x6C_61_63_01  # role and admin-user changes
 ORDER_INCREMENT_LOCK_KEY = 0x6C_61_63_02  # choosing the next order increment id
+LOG_CHAIN_LOCK_KEY = 0x6C_61_63_03  # appending to the admin action log's hash chain
 
 
 async def advisory_xact_lock(session: AsyncSession, key: int) -> None:

@@ -231,6 +231,8 @@ class LoginAsCustomerSession(SQLModel, table=True):
         Index("ix_lac_session_admin_state", "admin_user_id", "state"),
         Index("ix_lac_session_customer_state", "customer_id", "state"),
         Index("ix_lac_session_state_started", "state", "started_at"),
+        Index("ix_lac_session_admin_username_started_id", "admin_username", "started_at", "id"),
+        Index("ix_lac_session_customer_started_id", "customer_id", "started_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -286,15 +288,21 @@ class AdminActionLogEntry(SQLModel, table=True):
 
     __tablename__ = "admin_action_log"
     __table_args__ = (
-        Index("ix_admin_action_log_group_time", "action_group", "time"),
-        Index("ix_admin_action_log_username_time", "username", "time"),
-        Index("ix_admin_action_log_customer_time", "customer_id", "time"),
+        # one (filter column, time, id) index per filter: a page is one range scan in
+        # keyset order (resolvers/audit.py)
+        Index("ix_admin_action_log_time_id", "time", "id"),
+        Index("ix_admin_action_log_group_time_id", "action_group", "time", "id"),
+        Index("ix_admin_action_log_action_time_id", "action", "time", "id"),
+        Index("ix_admin_action_log_username_time_id", "username", "time", "id"),
+        Index("ix_admin_action_log_customer_time_id", "customer_id", "time", "id"),
+        Index("ix_admin_action_log_ip_time_id", "ip_address", "time", "id"),
+        Index("ix_admin_action_log_result_time_id", "result", "time", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    time: datetime = Field(sa_column=utc_column(index=True))
+    time: datetime = Field(sa_column=utc_column())  # indexed with id, see __table_args__
     action_group: str = Field(max_length=32)
-    action: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=64)
     result: str = Field(max_length=8)
     username: str | None = Field(default=None, max_length=255)
     admin_id: int | None = None

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import getpass
+import json
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import create_engine
 from db.migrate import DatabaseNotMigratedError, ensure_migrated, upgrade
@@ -19,9 +25,14 @@ from db.seed import seed_demo
 from db.session import session_factory
 from lac.clock import SystemClock
 from lac.settings import Settings
+from resolvers.action_log import ActionGroup, ActionResult
 from resolvers.admin_users import create_admin_user
+from resolvers.audit import AdminActionLogFilter
 from resolvers.context import Client, ServiceContext
 from resolvers.errors import LacError
+from resolvers.log_admin import prune_log, verify_log
+from resolvers.log_chain import Verification
+from resolvers.log_export import COLUMNS, count_entries, entry_record, stream_entries
 from resolvers.principals import Anonymous
 
 app = typer.Typer(help="lac: Login as Customer GraphQL service.", no_args_is_help=True)
@@ -29,10 +40,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 admin_app = typer.Typer(help="Admin users.", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+log_app = typer.Typer(help="The admin action log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(admin_app, name="admin")
 app.add_typer(schema_app, name="schema")
+app.add_typer(log_app, name="log")
 
 
 @asynccontextmanager
@@ -43,6 +56,18 @@ async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+def cli_context(session: AsyncSession, settings: Settings, action: str) -> ServiceContext:
+    """The resolver context of a command: no principal, the operator's name as user agent."""
+    return ServiceContext(
+        db=session,
+        clock=SystemClock(),
+        settings=settings,
+        principal=Anonymous(),
+        client=Client(ip_address=None, user_agent=f"lac-cli ({getpass.getuser()})"),
+        full_action_name=action,
+    )
 
 
 @db_app.command("upgrade")
@@ -83,14 +108,7 @@ def admin_create(
     async def run() -> None:
         settings = Settings.from_env()
         async with database(settings) as engine, session_factory(engine)() as session:
-            ctx = ServiceContext(
-                db=session,
-                clock=SystemClock(),
-                settings=settings,
-                principal=Anonymous(),
-                client=Client(ip_address=None, user_agent=f"lac-cli ({getpass.getuser()})"),
-                full_action_name="cli admin create",
-            )
+            ctx = cli_context(session, settings, "cli admin create")
             await create_admin_user(
                 ctx,
                 username=username,
@@ -149,3 +167,123 @@ def schema_export(
     else:
         Path(output).write_text(text)
         typer.echo(f"wrote {output}")
+
+
+@log_app.command("verify")
+def log_verify() -> None:
+    """Recompute the admin action log's hash chain; exit 1 when an entry was tampered with."""
+
+    async def run() -> Verification:
+        settings = Settings.from_env()
+        async with database(settings) as engine, session_factory(engine)() as session:
+            return await verify_log(cli_context(session, settings, "cli log verify"))
+
+    result = asyncio.run(run())
+    typer.echo(
+        json.dumps(
+            {
+                "valid": result.valid,
+                "checkedEntries": result.checked_entries,
+                "firstBrokenEntryId": result.first_broken_entry_id,
+            }
+        )
+    )
+    if not result.valid:
+        raise typer.Exit(code=1)
+
+
+@log_app.command("prune")
+def log_prune(
+    before: Annotated[
+        datetime, typer.Option(help="Delete entries older than this (ISO date, UTC if no zone).")
+    ],
+) -> None:
+    """Delete old entries and write a checkpoint entry, so the chain still verifies."""
+    cutoff = before if before.tzinfo else before.replace(tzinfo=UTC)
+
+    async def run() -> int:
+        settings = Settings.from_env()
+        async with database(settings) as engine, session_factory(engine)() as session:
+            return await prune_log(cli_context(session, settings, "cli log prune"), before=cutoff)
+
+    pruned = asyncio.run(run())
+    typer.echo(f"pruned {pruned} entries before {cutoff.isoformat()}; checkpoint written")
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@log_app.command("export")
+def log_export(
+    export_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or jsonl (one JSON object a line).")
+    ] = ExportFormat.JSONL,
+    output: Annotated[str, typer.Option(help="File to write; '-' for stdout.")] = "-",
+    action_group: Annotated[
+        list[ActionGroup] | None, typer.Option(help="Only these groups (repeatable).")
+    ] = None,
+    action: Annotated[list[str] | None, typer.Option(help="Only these actions.")] = None,
+    username: Annotated[list[str] | None, typer.Option(help="Only these usernames.")] = None,
+    result: Annotated[ActionResult | None, typer.Option(help="SUCCESS or FAILURE.")] = None,
+    customer_id: Annotated[int | None, typer.Option(help="Only this customer.")] = None,
+    ip_address: Annotated[str | None, typer.Option(help="Only this client address.")] = None,
+    since: Annotated[datetime | None, typer.Option("--from", help="From (inclusive).")] = None,
+    until: Annotated[datetime | None, typer.Option("--to", help="To (inclusive).")] = None,
+) -> None:
+    """Stream log entries (oldest first) as CSV or JSON lines, for SIEM import."""
+    where = AdminActionLogFilter(
+        action_groups=action_group or (),
+        actions=action or (),
+        usernames=username or (),
+        result=result,
+        customer_id=customer_id,
+        ip_address=ip_address,
+        time_from=_utc(since),
+        time_to=_utc(until),
+    )
+    stream = sys.stdout if output == "-" else Path(output).open("w", newline="")  # noqa: SIM115
+    try:
+        written = asyncio.run(_export(where, export_format, stream))
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    typer.echo(f"exported {written} entries", err=True)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def _export(where: AdminActionLogFilter, export_format: ExportFormat, stream: TextIO) -> int:
+    settings = Settings.from_env()
+    async with database(settings) as engine, session_factory(engine)() as session:
+        total = await count_entries(session, where)
+        writer = (
+            csv.DictWriter(stream, fieldnames=COLUMNS)
+            if export_format is ExportFormat.CSV
+            else None
+        )
+        if writer is not None:
+            writer.writeheader()
+        written = 0
+        progress = (
+            typer.progressbar(length=total, label="exporting", file=sys.stderr)
+            if sys.stderr.isatty()
+            else None
+        )
+        async for entry in stream_entries(session, where):
+            record = entry_record(entry)
+            if writer is not None:
+                writer.writerow({**record, "details": json.dumps(record["details"])})
+            else:
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+            if progress is not None:
+                progress.update(1)
+        if progress is not None:
+            progress.render_finish()
+        return written

@@ -29,5 +29,7 @@ class ManualClock:
     def now(self) -> datetime:
         return self._now
 
-    def advance(self, *, seconds: float = 0, minutes: float = 0, hours: float = 0) -> None:
-        self._now += timedelta(seconds=seconds, minutes=minutes, hours=hours)
+    def advance(
+        self, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> None:
+        self._now += timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)

@@ -13,6 +13,7 @@ LOGIN_AS_CUSTOMER = "Magento_LoginAsCustomer::login"
 LOGIN_AS_CUSTOMER_LOG = "Magento_LoginAsCustomerLog::login_log"
 ALLOW_SHOPPING_ASSISTANCE = "Magento_LoginAsCustomer::allow_shopping_assistance"
 CONFIG_SECTION = "Magento_LoginAsCustomer::config_section"
+LOGGING_EVENTS = "Magento_Logging::magento_logging_events"
 CUSTOMER_TOKEN_API = "Magento_LoginAsCustomerApi::token"  # noqa: S105 (an ACL id)
 ORDERS = "Magento_Sales::sales_order"
 INVOICES = "Magento_Sales::sales_invoice"

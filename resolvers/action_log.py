@@ -17,6 +17,7 @@ from db.engine import begin_write
 from db.models import AdminActionLogEntry
 from resolvers.context import ServiceContext
 from resolvers.errors import ErrorCode, LacError
+from resolvers.log_chain import append
 from resolvers.principals import (
     AdminPrincipal,
     AdminSummary,
@@ -127,7 +128,8 @@ async def write_entry(
 ) -> AdminActionLogEntry:
     """Add one entry to the log in the caller's transaction.
 
-    Who acted defaults to the request's principal: an admin; the acting admin, the
+    The entry joins the hash chain (resolvers.log_chain). Who acted defaults to the
+    request's principal: an admin; the acting admin, the
     customer and the session of an impersonation; a customer by their email. The
     caller commits. `details` must never hold a secret, token or password.
     """
@@ -162,8 +164,7 @@ async def write_entry(
         login_as_customer_session_id=session_id,
         details=json.dumps(details or {}, sort_keys=True, default=str),
     )
-    ctx.db.add(entry)
-    await ctx.db.flush()
+    await append(ctx.db, entry)
     return entry
 
 

@@ -25,6 +25,7 @@ from db.migrate import ensure_migrated
 from db.session import RequestSession, session_factory
 from lac.clock import Clock, SystemClock
 from lac.settings import Settings
+from resolvers.access_log import RequestNotes, log_refusal
 from resolvers.context import Client, ServiceContext
 from resolvers.identity import bearer_token, resolve_client_ip, resolve_identity
 from resolvers.passwords import warm_up
@@ -99,8 +100,10 @@ class RequestScope:
             if identity.ending is not None:
                 ending = identity.ending
                 await end_failed_recheck(service_context, ending.session, ending.cause)
-            scope.setdefault("state", {})["lac"] = service_context
+            notes = RequestNotes()
+            scope.setdefault("state", {}).update(lac=service_context, lac_notes=notes)
             await self.app(scope, receive, with_cache_control(send, identity.principal))
+            await log_refusal(service_context, notes)
         finally:
             await session.close()
 
@@ -128,6 +131,7 @@ class LacGraphQL(GraphQL[Context, None]):
             response=response,
             service=service_context,
             loaders=create_loaders(service_context.db, service_context.clock),
+            notes=request.state.lac_notes,
         )
 
     async def process_result(

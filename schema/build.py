@@ -12,10 +12,12 @@ from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation
 from schema.admin import AdminMutation, AdminQuery
+from schema.audit import AuditQuery
 from schema.auth import AuthMutation, AuthQuery
 from schema.config import ConfigMutation, ConfigQuery
 from schema.customers import CustomersQuery
 from schema.errors import log_unexpected_errors
+from schema.log_integrity import LogIntegrityQuery
 from schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
 from schema.sales import SalesQuery
 from schema.scalars import DateTime
@@ -33,6 +35,8 @@ class Query(
     ConfigQuery,
     StorefrontQuery,
     LoginAsCustomerQuery,
+    AuditQuery,
+    LogIntegrityQuery,
 ):
     pass
 

@@ -8,6 +8,7 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
+from resolvers.access_log import RequestNotes
 from resolvers.context import ServiceContext
 from schema.loaders import Loaders
 
@@ -18,6 +19,7 @@ class Context:
     response: Response
     service: ServiceContext
     loaders: Loaders
+    notes: RequestNotes
 
 
 Info = strawberry.Info[Context, None]

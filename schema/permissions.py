@@ -16,6 +16,7 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
+from resolvers.access_log import Refusal
 from resolvers.acl import holds_all
 from resolvers.errors import LacError
 from resolvers.principals import (
@@ -25,7 +26,7 @@ from resolvers.principals import (
     ImpersonationPrincipal,
     Principal,
 )
-from schema.context import Info
+from schema.context import Info, service
 
 
 @strawberry.schema_directive(
@@ -71,6 +72,17 @@ class RequiresImpersonationDirective:
     pass
 
 
+def record_refusal(info: Info, refused: LacError) -> None:
+    """Note the request's first refusal; the request scope logs it once the request is done
+    (`access.denied`), so no refusal is lost to a sibling field's error cancelling this one."""
+    notes = info.context.notes
+    if notes.refusal is None:
+        path = ".".join(str(key) for key in info.path.as_list())
+        notes.refusal = Refusal(
+            field=path, code=refused.code, action=service(info).full_action_name
+        )
+
+
 def refusal(principal: Principal) -> LacError:
     """The error for a refused call: who is unknown must authenticate, who is known may not."""
     if isinstance(principal, Anonymous):
@@ -88,7 +100,11 @@ class LacPermission(BasePermission):
         return self.directive
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        self.check(info.context.service.principal)
+        try:
+            self.check(info.context.service.principal)
+        except LacError as refused:
+            record_refusal(info, refused)
+            raise
         return True
 
     def check(self, principal: Principal) -> None:

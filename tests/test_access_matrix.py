@@ -133,6 +133,18 @@ FIELDS: dict[str, tuple[str, Guard] | tuple[str, Guard, str]] = {
         "{ activeLoginAsCustomerSessions { id } }",
         needs("Magento_LoginAsCustomerLog::login_log"),
     ),
+    "loginAsCustomerLog": (
+        "{ loginAsCustomerLog { totalCount } }",
+        needs("Magento_LoginAsCustomerLog::login_log"),
+    ),
+    "adminActionLog": (
+        "{ adminActionLog { totalCount } }",
+        needs("Magento_Logging::magento_logging_events"),
+    ),
+    "actionGroups": (
+        "{ actionGroups { code } }",
+        needs("Magento_Logging::magento_logging_events"),
+    ),
     "loginAsCustomer": (
         'mutation { loginAsCustomer(input: {customerId: "4242"}) { secret } }',
         needs("Magento_LoginAsCustomer::login"),
@@ -200,6 +212,10 @@ FIELDS: dict[str, tuple[str, Guard] | tuple[str, Guard, str]] = {
         'mutation { setRemoteShoppingAssistance(customerId: "4242", allowed: true) { id } }',
         needs("Magento_Customer::manage", "Magento_LoginAsCustomer::allow_shopping_assistance"),
         "NOT_FOUND",
+    ),
+    "verifyAdminActionLog": (
+        "{ verifyAdminActionLog { valid } }",
+        needs("Magento_Logging::magento_logging_events"),
     ),
     # each revokes the token of its own kind of caller, so that one runs last
     "adminLogout": ("mutation { adminLogout }", ADMIN),

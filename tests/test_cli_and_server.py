@@ -6,6 +6,7 @@ Every test gets its own SQLite file, migrated and seeded by the real CLI (`lac d
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 import subprocess
@@ -223,3 +224,49 @@ def test_schema_export_matches_the_checked_in_schema(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert output.read_text() == (REPO_ROOT / "schema.graphql").read_text()
+
+
+def test_log_verify_export_and_prune_from_the_cli(lac_db: LacDb) -> None:
+    with running_server(lac_db) as client:
+        for password in ("Wrong1234", "Wrong5678", "Support123!"):
+            client.post(
+                "/graphql",
+                json={
+                    "query": 'mutation($p: String!) { adminLogin(username: "support", password: $p) { token } }',
+                    "variables": {"p": password},
+                },
+            )
+    verified = lac_db.run_ok("log", "verify")
+    assert json.loads(verified.stdout) == {
+        "valid": True,
+        "checkedEntries": 3,
+        "firstBrokenEntryId": None,
+    }
+
+    lines = lac_db.run_ok(
+        "log", "export", "--format", "jsonl", "--result", "FAILURE"
+    ).stdout.splitlines()
+    assert [json.loads(line)["action"] for line in lines] == ["admin.login_failed"] * 2
+    assert all("Wrong1234" not in line and "Wrong5678" not in line for line in lines)
+    table = lac_db.run_ok(
+        "log", "export", "--format", "csv", "--action-group", "ADMIN_SESSIONS"
+    ).stdout
+    rows = list(csv.DictReader(table.splitlines()))
+    assert [row["action"] for row in rows] == [
+        "admin.login_failed",
+        "admin.login_failed",
+        "admin.login",
+    ]
+    assert all(len(row["hash"]) == 64 for row in rows)
+
+    with sqlite3.connect(lac_db.path) as connection:
+        connection.execute("UPDATE admin_action_log SET username = 'someone' WHERE id = 2")
+    tampered = lac_db.run("log", "verify")
+    assert tampered.returncode == 1
+    assert json.loads(tampered.stdout)["firstBrokenEntryId"] == 2
+    with sqlite3.connect(lac_db.path) as connection:
+        connection.execute("UPDATE admin_action_log SET username = 'support' WHERE id = 2")
+
+    pruned = lac_db.run_ok("log", "prune", "--before", "2999-01-01")
+    assert "pruned 3 entries" in pruned.stdout
+    assert json.loads(lac_db.run_ok("log", "verify").stdout)["valid"] is True

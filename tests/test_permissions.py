@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from sqlmodel import col, delete
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import RoleResource
+from db.models import AdminActionLogEntry, RoleResource
 from lac.clock import ManualClock
 from resolvers.errors import ErrorCode, LacError
 from resolvers.principals import (
@@ -227,3 +229,42 @@ def test_backend_all_grants_every_resource() -> None:
     with pytest.raises(LacError) as refused:
         RequiresPermission("Magento_Sales::sales_order").check(parent_only)
     assert refused.value.code is ErrorCode.FORBIDDEN
+
+
+async def denied_entries(db_session: AsyncSession) -> list[tuple[str | None, str]]:
+    await db_session.rollback()
+    rows = (
+        await db_session.exec(
+            select(AdminActionLogEntry).where(AdminActionLogEntry.action == "access.denied")
+        )
+    ).all()
+    for row in rows:
+        assert (row.action_group, row.result) == ("SECURITY", "FAILURE")
+    return [(row.username, row.details) for row in rows]
+
+
+async def test_refused_calls_by_known_callers_are_logged_once_per_request(
+    api: Api, db_session: AsyncSession
+) -> None:
+    viewer = await api.admin_token("viewer", "Viewer123!")
+    assert await outcome(api, ACL_RESOURCES, viewer) == "FORBIDDEN"
+    [(username, details)] = await denied_entries(db_session)
+    assert username == "viewer"
+    assert json.loads(details) == {"code": "FORBIDDEN", "field": "aclResources"}
+    body = await api.call("{ a: aclResources { id } b: roles { id } c: me { id } }", token=viewer)
+    assert body["data"] is None
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+    assert len(await denied_entries(db_session)) == 2
+    # a nested link the caller may not follow counts too
+    await api.call('{ order(id: "1") { invoices { id } shipments { id } } }', token=viewer)
+    assert len(await denied_entries(db_session)) == 3
+    customer = await api.customer_token("jane.doe@example.com", "Customer123!")
+    await api.call(ADMIN_ME, token=customer)
+    assert (await denied_entries(db_session))[-1][0] == "jane.doe@example.com"
+
+
+async def test_anonymous_refusals_are_not_logged(api: Api, db_session: AsyncSession) -> None:
+    for query in (ADMIN_ME, ME, ACL_RESOURCES):
+        assert await outcome(api, query, None) == "UNAUTHENTICATED"
+        assert await outcome(api, query, "lac_a_forged") == "UNAUTHENTICATED"
+    assert await denied_entries(db_session) == []

@@ -6,6 +6,7 @@ product: each block's `# as:` line says whose token it is sent with.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -14,6 +15,12 @@ import httpx
 from tests.server import LacDb, running_server
 from tests.support import REPO_ROOT
 
+LOG_OF_THE_WALKTHROUGH = """
+{ adminActionLog(filter: {actionGroups: [LOGIN_AS_CUSTOMER]}, sort: TIME_ASC) {
+    edges { node { action result username ipAddress loginAsCustomerSessionId details
+                   customer { id email name } } } } }
+"""
+WHOLE_LOG = "{ adminActionLog(first: 200) { edges { node { action details username fullActionName userAgent } } } }"
 STEP = re.compile(r"```graphql\n# as: (?P<caller>[^\n]+)\n(?P<query>.*?)```", re.DOTALL)
 
 
@@ -48,6 +55,13 @@ def test_readme_walkthrough_against_a_real_server(lac_db: LacDb) -> None:
                 tokens["support"] = data["adminLogin"]["token"]
             if "exchangeLoginAsCustomerSecret" in data:
                 tokens["jane (impersonation)"] = data["exchangeLoginAsCustomerSecret"]["token"]
+        admin = send(
+            client,
+            'mutation { adminLogin(username: "admin", password: "Admin123!") { token } }',
+            None,
+        )["adminLogin"]["token"]
+        log = send(client, LOG_OF_THE_WALKTHROUGH, admin)["adminActionLog"]["edges"]
+        everything = send(client, WHOLE_LOG, admin)["adminActionLog"]["edges"]
         banner_response = client.post(
             "/graphql",
             json={"query": "{ customerSession { isLoginAsCustomer } }"},
@@ -90,3 +104,35 @@ def test_readme_walkthrough_against_a_real_server(lac_db: LacDb) -> None:
     } in placed["comments"]
     # after the end, the impersonation token is dead
     assert banner_response.json()["data"]["customerSession"] == {"isLoginAsCustomer": False}
+
+    # the action log tells the story, in order, each entry tied to support, Jane and the session
+    session_id = start["loginAsCustomer"]["session"]["id"]
+    nodes = [edge["node"] for edge in log]
+    assert [node["action"] for node in nodes] == [
+        "login_as_customer.start",
+        "login_as_customer.exchange",
+        "cart.add",
+        "order.place",
+        "login_as_customer.end",
+    ]
+    for node in nodes:
+        assert node["username"] == "support"
+        assert node["customer"] == {"id": "1", "email": "jane.doe@example.com", "name": "Jane Doe"}
+        assert node["loginAsCustomerSessionId"] == session_id
+        assert node["ipAddress"] == "127.0.0.1"
+        assert node["result"] == "SUCCESS"
+    assert nodes[2]["details"] == {"sku": "MH01", "quantity": 1}
+    assert nodes[3]["details"] == {"incrementId": "000000005"}
+    assert nodes[4]["details"] == {"cause": "LOGOUT"}
+    # and holds no secret, token or password used on the way
+    secrets_used = [
+        start["loginAsCustomer"]["secret"],
+        *(token for token in tokens.values() if token),
+        admin,
+        "Support123!",
+        "Admin123!",
+    ]
+    stored = json.dumps(everything)
+    assert len(everything) == 7  # two sign-ins and the five above
+    for secret in secrets_used:
+        assert secret not in stored
