@@ -78,3 +78,20 @@ async def test_forwarded_header_is_ignored_without_trusted_proxies(
     )
     entry = (await db_session.exec(select(AdminActionLogEntry))).one()
     assert entry.ip_address == "203.0.113.7"
+
+
+async def test_production_hides_graphiql_introspection_and_suggestions(
+    engine: AsyncEngine, clock: ManualClock, migrated_url: str
+) -> None:
+    settings = Settings(database_url=migrated_url, env="production")
+    app = create_app(settings, clock, engine=engine)
+    async with app.router.lifespan_context(app), make_api(app) as http:
+        api = Api(http)
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+        assert "graphiql" not in page.text.lower()
+        body = await api.call("{ __schema { types { name } } }")
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        typo = await api.call("{ adminMee { id } }")
+        assert "Did you mean" not in typo["errors"][0]["message"]
+        assert (await api.data("{ __typename }")) == {"__typename": "Query"}
