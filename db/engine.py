@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
 from lac.settings import async_database_url
 
 WRITE_OPTION = "lac_write"
@@ -51,8 +52,12 @@ async def begin_write(session: AsyncSession) -> None:
     """Start the session's next transaction as a write transaction.
 
     Ends whatever read transaction is open (nothing is pending in it), then opens a
-    new one that, on SQLite, takes the write lock up front with `BEGIN IMMEDIATE`.
+    new one that takes the writers' lock up front: `BEGIN IMMEDIATE` on SQLite, the
+    action log's chain lock on PostgreSQL. Almost every write appends to the log, so
+    taking that lock first, always, gives every writer the same lock order (no
+    deadlock between the chain and the row locks a change takes).
     """
     if session.in_transaction():
         await session.commit()
     await session.connection(execution_options={WRITE_OPTION: True})
+    await advisory_xact_lock(session, LOG_CHAIN_LOCK_KEY)

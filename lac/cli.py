@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 import uvicorn
@@ -252,6 +252,17 @@ def log_export(
     typer.echo(f"exported {written} entries", err=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """Neutralise cells a spreadsheet would run as formulas (a username is caller input)."""
+    return {
+        key: f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+        for key, value in row.items()
+    }
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -278,7 +289,7 @@ async def _export(where: AdminActionLogFilter, export_format: ExportFormat, stre
         async for entry in stream_entries(session, where):
             record = entry_record(entry)
             if writer is not None:
-                writer.writerow({**record, "details": json.dumps(record["details"])})
+                writer.writerow(csv_safe({**record, "details": json.dumps(record["details"])}))
             else:
                 stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             written += 1

@@ -20,13 +20,12 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from db.engine import begin_write
 from db.models import AdminActionLogEntry, LoginAsCustomerSession
 from db.queries import require_id
 from resolvers.action_log import ACTION_GROUP_LABELS, ActionGroup, ActionResult
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
-from resolvers.login_as_customer import expire_due_sessions
+from resolvers.login_as_customer import sweep_due_sessions
 from resolvers.pagination import Page, page_size
 from resolvers.session_end import LIVE_STATES
 
@@ -207,9 +206,7 @@ async def list_login_as_customer_sessions(
     statement = SESSION_KEYSET.page_statement(
         select(LoginAsCustomerSession).where(*conditions), descending=True, size=size, after=after
     )
-    await begin_write(ctx.db)
-    await expire_due_sessions(ctx)
-    await ctx.db.commit()
+    await sweep_due_sessions(ctx)
     rows = (await ctx.db.exec(statement)).all()
 
     async def count() -> int:

@@ -24,8 +24,14 @@ from resolvers.lockout import (
     locked_until,
     record_failure,
 )
+from resolvers.login_as_customer import end_own_session
 from resolvers.passwords import hash_password, needs_rehash, verify_password
-from resolvers.principals import AdminPrincipal, AdminSummary, CustomerPrincipal
+from resolvers.principals import (
+    AdminPrincipal,
+    AdminSummary,
+    CustomerPrincipal,
+    ImpersonationPrincipal,
+)
 from resolvers.session_end import EndCause, end_live_sessions
 from resolvers.tokens import IssuedToken, TokenKind, issue_token, revoke_token
 
@@ -198,9 +204,12 @@ async def customer_login(
 
 
 async def customer_logout(ctx: ServiceContext) -> bool:
-    """Revoke the calling customer's own token at once."""
+    """Revoke the calling customer's own token at once; with an impersonation token this
+    ends the Login-as-Customer session (cause LOGOUT), as `endLoginAsCustomer` does."""
     principal = ctx.principal
     assert isinstance(principal, CustomerPrincipal)
+    if isinstance(principal, ImpersonationPrincipal):
+        return await end_own_session(ctx)
     await begin_write(ctx.db)
     await revoke_token(ctx.db, token_id=principal.token_id, now=ctx.clock.now())
     await ctx.db.commit()

@@ -120,10 +120,7 @@ def _principal_statement(digest: str) -> Select[Any]:
             and_(col(AdminUser.id) == col(AuthToken.admin_user_id), col(AdminUser.is_active)),
         )
         .outerjoin(RoleResource, col(RoleResource.role_id) == col(AdminUser.role_id))
-        .outerjoin(
-            Customer,
-            and_(col(Customer.id) == col(AuthToken.customer_id), col(Customer.is_active)),
-        )
+        .outerjoin(Customer, col(Customer.id) == col(AuthToken.customer_id))
         .outerjoin(
             LoginAsCustomerSession,
             col(LoginAsCustomerSession.id) == col(AuthToken.login_as_customer_session_id),
@@ -178,7 +175,7 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
     summary = CustomerSummary(
         id=customer.id, email=customer.email, name=full_name(customer.firstname, customer.lastname)
     )
-    if token_row.kind == TokenKind.CUSTOMER:
+    if token_row.kind == TokenKind.CUSTOMER and customer.is_active:
         return Identity(
             CustomerPrincipal(
                 token_id=token_row.id,
@@ -188,14 +185,19 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
                 expires_at=token_row.expires_at,
             )
         )
-    if token_row.kind != TokenKind.IMPERSONATION or lac_session is None:
+    if (
+        token_row.kind != TokenKind.IMPERSONATION
+        or lac_session is None
+        or lac_session.state != SessionState.ACTIVE
+    ):
         return Identity(Anonymous())
     failed = _failed_recheck(
         lac_session,
         now=now,
         enabled=is_enabled(enabled),
         admin_may_login=bool(admin_may_login),
-        consents=customer.allow_remote_shopping_assistance,
+        # a deactivated customer may no longer be assisted either
+        consents=customer.is_active and customer.allow_remote_shopping_assistance,
     )
     if failed is not None:
         return Identity(Anonymous(), SessionEnding(lac_session, failed))
@@ -224,8 +226,6 @@ def _failed_recheck(
     consents: bool,
 ) -> EndCause | None:
     """The cause to end a live impersonation session with, or None while it may go on."""
-    if lac_session.state != SessionState.ACTIVE:
-        return None if lac_session.state == SessionState.ENDED else EndCause.EXPIRED
     if lac_session.expires_at is None or lac_session.expires_at <= now:
         return EndCause.EXPIRED
     if not enabled:

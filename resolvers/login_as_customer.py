@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import and_, col, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -30,6 +31,7 @@ from db.models import (
     StoreView,
     Website,
 )
+from db.session import session_factory
 from resolvers.acl import ALL, LOGIN_AS_CUSTOMER
 from resolvers.action_log import Action, ActionRecord, ActionResult, run_logged, write_entry
 from resolvers.availability import UnavailableReason, availability_facts, unavailable_reason
@@ -39,6 +41,7 @@ from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import ErrorCode, LacError
 from resolvers.principals import (
     AdminPrincipal,
+    Anonymous,
     CustomerSummary,
     ImpersonationPrincipal,
     full_name,
@@ -93,25 +96,44 @@ def customer_summary(customer: Customer) -> CustomerSummary:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerByEmail:
+    """A customer named as Magento's token mutation names them."""
+
+    email: str
+    website_code: str | None
+
+
 async def start_session(
-    ctx: ServiceContext, *, customer_id: int, store_view_id: int | None, reason: str | None
+    ctx: ServiceContext,
+    *,
+    customer_id: int | CustomerByEmail,
+    store_view_id: int | str | None,
+    reason: str | None,
 ) -> Started:
     """Start acting as a customer; logged as `login_as_customer.start`, failures included.
 
     Checks, in order: the customer exists (NOT_FOUND), the availability rules (their
     reason is the error code), the store view (STORE_VIEW_REQUIRED, BAD_USER_INPUT),
     the reason (BAD_USER_INPUT). The admin's previous live session ends as REPLACED.
+    A store view may be given by id or (a str) by code; it counts only in
+    MANUAL_SELECTION.
     """
     principal = ctx.principal
     assert isinstance(principal, AdminPrincipal)
 
     async def start(record: ActionRecord) -> Started:
-        customer = await ctx.db.get(Customer, customer_id)
+        if isinstance(customer_id, CustomerByEmail):
+            record.details["customerEmail"] = customer_id.email
+            found = await _customer_by_email(ctx, customer_id.email, customer_id.website_code)
+        else:
+            found = customer_id
+        customer = await ctx.db.get(Customer, found)
         if customer is None:
             raise LacError.not_found(CUSTOMER_GONE)
         record.customer = customer_summary(customer)
         config = await load_config(ctx.db)
-        [facts] = await availability_facts(ctx.db, [customer_id])
+        [facts] = await availability_facts(ctx.db, [found])
         blocked = unavailable_reason(principal, facts)
         if blocked is not None:
             raise LacError(ErrorCode(blocked.value), UNAVAILABLE_MESSAGES[blocked])
@@ -129,7 +151,7 @@ async def start_session(
             admin_username=principal.admin.username,
             admin_firstname=principal.admin.firstname,
             admin_lastname=principal.admin.lastname,
-            customer_id=customer_id,
+            customer_id=found,
             customer_email=customer.email,
             customer_name=record.customer.name,
             store_view_id=store_view.id or 0,
@@ -153,7 +175,7 @@ async def start_session(
 async def _store_view_to_login(
     session: AsyncSession,
     customer: Customer,
-    store_view_id: int | None,
+    store_view_id: int | str | None,
     config: LoginAsCustomerConfig,
 ) -> StoreView:
     """The store view to act in: chosen by the admin (MANUAL_SELECTION), else the customer's
@@ -168,7 +190,7 @@ async def _store_view_to_login(
     if config.store_view_to_login is StoreViewToLogin.MANUAL_SELECTION:
         if store_view_id is None:
             raise LacError(ErrorCode.STORE_VIEW_REQUIRED, "Please select a Store View to login in.")
-        chosen = next((view for view in views if view.id == store_view_id), None)
+        chosen = next((view for view in views if store_view_id in (view.id, view.code)), None)
         if chosen is None:
             raise LacError.bad_input(
                 "The store view must be an active store view of the customer's website."
@@ -209,6 +231,7 @@ async def expire_due_sessions(ctx: ServiceContext) -> None:
     now = ctx.clock.now()
     due = await ctx.db.exec(
         select(LoginAsCustomerSession)
+        .order_by(col(LoginAsCustomerSession.id))
         .where(
             or_(
                 and_(
@@ -305,7 +328,7 @@ async def _log_exchange(
 ) -> None:
     admin = session_admin(session) if session else None
     await write_entry(
-        ctx,
+        replace(ctx, principal=Anonymous()),  # the storefront's call, whoever's token it bore
         action=Action.LOGIN_AS_CUSTOMER_EXCHANGE,
         result=result,
         username=admin.username if admin else None,
@@ -384,11 +407,22 @@ async def terminate_session(ctx: ServiceContext, session_id: int) -> LoginAsCust
     return row
 
 
+async def sweep_due_sessions(ctx: ServiceContext) -> None:
+    """End overdue sessions (EXPIRED) before a read shows them, in a transaction and on a
+    connection of its own: sibling query fields keep reading the request's session."""
+    engine = ctx.db.bind
+    assert isinstance(engine, AsyncEngine)
+    async with session_factory(engine)() as db:
+        await begin_write(db)
+        await expire_due_sessions(replace(ctx, db=db))
+        await db.commit()
+    if ctx.db.in_transaction():
+        await ctx.db.commit()  # ends the request's read snapshot (nothing pending) to see it
+
+
 async def active_sessions(ctx: ServiceContext) -> list[LoginAsCustomerSession]:
     """Live sessions, newest first (due ones are ended as EXPIRED first)."""
-    await begin_write(ctx.db)
-    await expire_due_sessions(ctx)
-    await ctx.db.commit()
+    await sweep_due_sessions(ctx)
     rows = await ctx.db.exec(
         select(LoginAsCustomerSession)
         .where(col(LoginAsCustomerSession.state).in_(LIVE_STATES))
@@ -407,16 +441,11 @@ async def generate_customer_token(
 ) -> Exchanged:
     """Magento's `generateCustomerTokenAsAdmin`: start and exchange in one step, with every
     rule of a normal start (consent included) and a full, logged, revocable session."""
-    customer_id = await _customer_by_email(ctx, customer_email, website_code)
-    store_view_id = None
-    if store_view_code is not None:
-        store_view_id = (
-            await ctx.db.exec(select(StoreView.id).where(StoreView.code == store_view_code))
-        ).first()
-        if store_view_id is None:
-            raise LacError.bad_input(f"No store view with code {store_view_code!r}.")
     started = await start_session(
-        ctx, customer_id=customer_id, store_view_id=store_view_id, reason=reason
+        ctx,
+        customer_id=CustomerByEmail(customer_email, website_code),
+        store_view_id=store_view_code,
+        reason=reason,
     )
     return await exchange_secret(ctx, secret=started.secret)
 
@@ -429,7 +458,7 @@ async def _customer_by_email(ctx: ServiceContext, email: str, website_code: str 
         )
     ids = [id_ for id_ in (await ctx.db.exec(statement)).all() if id_ is not None]
     if not ids:
-        raise LacError.not_found(CUSTOMER_GONE)
+        raise LacError.not_found("No customer has this email address.")
     if len(ids) > 1:
         raise LacError.bad_input(
             "Customers of several websites have this email: give website_code."

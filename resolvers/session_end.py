@@ -100,7 +100,9 @@ async def end_live_sessions(
         statement = statement.where(LoginAsCustomerSession.customer_id == customer_id)
     if admin_user_id is not None:
         statement = statement.where(LoginAsCustomerSession.admin_user_id == admin_user_id)
-    rows = (await ctx.db.exec(statement.with_for_update())).all()
+    rows = (
+        await ctx.db.exec(statement.order_by(col(LoginAsCustomerSession.id)).with_for_update())
+    ).all()
     for row in rows:
         await end_session(ctx, row, cause)
     return len(rows)

@@ -18,6 +18,29 @@ from resolvers.log_admin import prune_log
 from resolvers.principals import Anonymous
 from tests.support import Api
 
+# DESIGN.md section 13, written out: renaming an action breaks clients and must fail here
+DESIGN_ACTION_NAMES = {
+    "admin.login",
+    "admin.logout",
+    "admin.login_failed",
+    "admin.locked",
+    "access.denied",
+    "log.checkpoint",
+    "login_as_customer.start",
+    "login_as_customer.exchange",
+    "login_as_customer.end",
+    "cart.add",
+    "cart.remove",
+    "account.update",
+    "order.place",
+    "consent.update",
+    "config.update",
+    "role.create",
+    "role.update",
+    "role.delete",
+    "admin_user.create",
+    "admin_user.update",
+}
 EXPECTED_DETAIL_KEYS = {
     "login_as_customer.start": {"reason", "storeView"},
     "login_as_customer.end": {"cause"},
@@ -102,7 +125,8 @@ async def test_every_action_is_produced(
         await db_session.exec(select(AdminActionLogEntry).order_by(col(AdminActionLogEntry.id)))
     ).all()
     produced = {entry.action for entry in entries}
-    assert produced == {action.value for action in Action}
+    assert produced == DESIGN_ACTION_NAMES
+    assert {action.value for action in Action} == DESIGN_ACTION_NAMES
     for entry in entries:
         assert entry.action_group == ACTION_GROUP_OF[Action(entry.action)].value
         keys = set(json.loads(entry.details))

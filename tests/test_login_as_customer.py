@@ -653,3 +653,81 @@ async def test_magento_compatible_token_needs_the_website_for_shared_emails(
     assert (await api.data(SESSION, token=token))["customerSession"]["banner"][
         "text"
     ] == "You are connected as Jane Outlet on Outlet Website"
+
+
+async def test_a_session_ended_elsewhere_never_acts_again(
+    api: Api, db_session: AsyncSession
+) -> None:
+    _, token, session_id = await impersonate(api, db_session)
+    # ended without its tokens being revoked (as a crashed writer or a manual fix might leave it)
+    await change(
+        db_session,
+        update(LoginAsCustomerSession)
+        .where(col(LoginAsCustomerSession.id) == int(session_id))
+        .values(state="ENDED", end_cause="TERMINATED"),
+    )
+    assert await api.error_code(ME, token=token) == "UNAUTHENTICATED"
+    assert (await api.data("{ customerSession { isLoginAsCustomer } }", token=token))[
+        "customerSession"
+    ] == {"isLoginAsCustomer": False}
+
+
+async def test_customer_logout_with_an_impersonation_token_ends_the_session(
+    api: Api, db_session: AsyncSession
+) -> None:
+    _, token, session_id = await impersonate(api, db_session)
+    assert await api.data("mutation { customerLogout }", token=token) == {"customerLogout": True}
+    await ended_with(db_session, session_id, "LOGOUT")
+
+
+async def test_deactivated_customer_ends_the_session(api: Api, db_session: AsyncSession) -> None:
+    _, token, session_id = await impersonate(api, db_session)
+    await change(
+        db_session,
+        update(Customer)
+        .where(col(Customer.email) == "jane.doe@example.com")
+        .values(is_active=False),
+    )
+    assert await api.error_code(ME, token=token) == "UNAUTHENTICATED"
+    await ended_with(db_session, session_id, "CONSENT_REVOKED")
+
+
+async def test_dashboard_query_with_two_sweeping_fields(
+    api: Api, db_session: AsyncSession, clock: ManualClock
+) -> None:
+    admin = await api.admin_token("admin", "Admin123!")
+    started = await start(
+        api, admin, customerId=await customer_id(db_session, "jane.doe@example.com")
+    )
+    clock.advance(seconds=61)
+    data = await api.data(
+        "{ activeLoginAsCustomerSessions { id } loginAsCustomerLog { edges { node { state endCause } } } }",
+        token=admin,
+    )
+    assert data["activeLoginAsCustomerSessions"] == []
+    assert data["loginAsCustomerLog"]["edges"][0]["node"] == {
+        "state": "ENDED",
+        "endCause": "EXPIRED",
+    }
+    await ended_with(db_session, started["session"]["id"], "EXPIRED", by="admin")
+
+
+async def test_magento_token_checks_consent_before_the_store_view(
+    api: Api, db_session: AsyncSession
+) -> None:
+    admin = await api.admin_token("admin", "Admin123!")
+    body = await api.call(
+        GENERATE,
+        {"input": {"customer_email": "john.smith@example.com", "store_view_code": "nowhere"}},
+        token=admin,
+    )
+    assert body["errors"][0]["extensions"]["code"] == "CUSTOMER_CONSENT_REQUIRED"
+    unknown = await api.call(
+        GENERATE, {"input": {"customer_email": "nobody@example.com"}}, token=admin
+    )
+    assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    starts = [e for e in await log(db_session) if e.action == "login_as_customer.start"]
+    assert [(e.result, json.loads(e.details)["code"]) for e in starts] == [
+        ("FAILURE", "CUSTOMER_CONSENT_REQUIRED"),
+        ("FAILURE", "NOT_FOUND"),
+    ]
