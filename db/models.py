@@ -270,6 +270,18 @@ class LoginThrottle(SQLModel, table=True):
     )  # JSON list of the latest failure times (ISO, UTC), at most the lockout threshold
 
 
+class AuthFailure(SQLModel, table=True):
+    """One failed sign-in or secret exchange from a client address, for the rate limit."""
+
+    __tablename__ = "auth_failure"
+    __table_args__ = (Index("ix_auth_failure_kind_ip_time", "kind", "ip_address", "time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    ip_address: str = Field(max_length=64)
+    time: datetime = Field(sa_column=utc_column())
+
+
 class ConfigValue(SQLModel, table=True):
     """A configuration value at a Magento config path (global scope)."""
 

@@ -28,6 +28,7 @@ class RequestNotes:
     """What a request learns while it runs and settles after it (mutable, per request)."""
 
     refusal: Refusal | None = None
+    retry_after: int | None = None
 
 
 async def log_refusal(ctx: ServiceContext, notes: RequestNotes) -> None:

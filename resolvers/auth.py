@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from db.engine import begin_write
 from db.models import AdminUser, Customer, Website
+from resolvers import rate_limit
 from resolvers.action_log import Action, ActionResult, run_logged, write_entry
 from resolvers.context import ServiceContext
 from resolvers.errors import ACCOUNT_LOCKED_MESSAGE, SIGN_IN_INCORRECT, ErrorCode, LacError
@@ -32,6 +33,7 @@ from resolvers.principals import (
     CustomerPrincipal,
     ImpersonationPrincipal,
 )
+from resolvers.rate_limit import LimitedAction
 from resolvers.session_end import EndCause, end_live_sessions
 from resolvers.tokens import IssuedToken, TokenKind, issue_token, revoke_token
 
@@ -70,6 +72,7 @@ def _summary(admin: AdminUser) -> AdminSummary:
 async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> AdminSignIn:
     """Exchange an admin's credentials for a 4-hour admin token; every attempt is logged."""
     login_name = admin_login_name(username)
+    await rate_limit.refuse_if_limited(ctx, LimitedAction.SIGN_IN)
     await _refuse_locked_admin_login(ctx, login_name=login_name, username=username)
     admin = (
         await ctx.db.exec(select(AdminUser).where(AdminUser.username == username.strip()))
@@ -84,6 +87,7 @@ async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> A
         locks_now = await record_failure(
             ctx.db, login_name=login_name, now=now, settings=ctx.settings
         )
+        await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
         summary = _summary(admin) if admin else None
         await write_entry(
             ctx,
@@ -130,6 +134,7 @@ async def _refuse_locked_admin_login(
     if not await locked_until(ctx.db, login_name=login_name, now=ctx.clock.now()):
         return
     await begin_write(ctx.db)
+    await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
     await write_entry(
         ctx,
         action=Action.ADMIN_LOGIN_FAILED,
@@ -163,8 +168,10 @@ async def customer_login(
     they count towards the same per-name lockout.
     """
     login_name = customer_login_name(website_code, email)
+    await rate_limit.refuse_if_limited(ctx, LimitedAction.SIGN_IN)
     now = ctx.clock.now()
     if await locked_until(ctx.db, login_name=login_name, now=now):
+        await _count_failed_sign_in(ctx)
         raise _locked_error()
     customer = (
         await ctx.db.exec(
@@ -181,10 +188,11 @@ async def customer_login(
     await begin_write(ctx.db)
     now = ctx.clock.now()
     if await locked_until(ctx.db, login_name=login_name, now=now):
-        await ctx.db.rollback()
+        await _count_failed_sign_in(ctx)
         raise _locked_error()
     if customer is None or not customer.is_active or not password_ok:
         await record_failure(ctx.db, login_name=login_name, now=now, settings=ctx.settings)
+        await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
         await ctx.db.commit()
         raise LacError.unauthenticated(SIGN_IN_INCORRECT)
 
@@ -201,6 +209,13 @@ async def customer_login(
     )
     await ctx.db.commit()
     return CustomerSignIn(token=token, customer=customer)
+
+
+async def _count_failed_sign_in(ctx: ServiceContext) -> None:
+    """A refused customer sign-in still counts towards its address's rate limit."""
+    await begin_write(ctx.db)
+    await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
+    await ctx.db.commit()
 
 
 async def customer_logout(ctx: ServiceContext) -> bool:

@@ -46,6 +46,7 @@ from resolvers.principals import (
     ImpersonationPrincipal,
     full_name,
 )
+from resolvers.rate_limit import LimitedAction, record_failure, refuse_if_limited
 from resolvers.session_end import (
     LIVE_STATES,
     EndCause,
@@ -255,8 +256,10 @@ async def exchange_secret(ctx: ServiceContext, *, secret: str) -> Exchanged:
 
     Any failure answers SECRET_INVALID_OR_EXPIRED, whatever the cause: the bearer of a
     secret learns nothing more. The secret is used up either way; when a re-check fails
-    the session ends with the matching cause, which the log records.
+    the session ends with the matching cause, which the log records. Too many failed
+    exchanges from one address answer RATE_LIMITED first.
     """
+    await refuse_if_limited(ctx, LimitedAction.SECRET_EXCHANGE)
     await begin_write(ctx.db)
     now = ctx.clock.now()
     digest = secret_digest(secret)
@@ -311,6 +314,7 @@ async def _refuse_exchange(
 ) -> None:
     """Use up the secret, end its live session with `cause`, log, commit, refuse."""
     details: dict[str, str] = {"code": ErrorCode.SECRET_INVALID_OR_EXPIRED.value}
+    await record_failure(ctx, LimitedAction.SECRET_EXCHANGE)
     if session is not None and session.state == SessionState.PENDING.value:
         session.secret_used_at = session.secret_used_at or now
         await end_session(ctx, session, cause)

@@ -34,7 +34,7 @@ from resolvers.session_end import end_failed_recheck
 from resolvers.storefront import cache_control
 from schema.build import build_schema
 from schema.context import Context
-from schema.errors import INTERNAL_MESSAGE, present_result
+from schema.errors import INTERNAL_MESSAGE, present_result, retry_after
 from schema.loaders import create_loaders
 
 logger = logging.getLogger("lac.app")
@@ -102,25 +102,27 @@ class RequestScope:
                 await end_failed_recheck(service_context, ending.session, ending.cause)
             notes = RequestNotes()
             scope.setdefault("state", {}).update(lac=service_context, lac_notes=notes)
-            await self.app(scope, receive, with_cache_control(send, identity.principal))
+            await self.app(scope, receive, with_headers(send, identity.principal, notes))
             await log_refusal(service_context, notes)
         finally:
             await session.close()
 
 
-def with_cache_control(send: Send, principal: Principal) -> Send:
-    """`send`, adding the Cache-Control header the caller's responses must carry."""
-    value = cache_control(principal)
-    if value is None:
-        return send
+def with_headers(send: Send, principal: Principal, notes: RequestNotes) -> Send:
+    """`send`, adding the Cache-Control header the caller's responses must carry, and
+    Retry-After when the request was rate limited."""
+    caching = cache_control(principal)
 
-    async def send_with_header(message: Message) -> None:
+    async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
-            headers["Cache-Control"] = value
+            if caching is not None:
+                headers["Cache-Control"] = caching
+            if notes.retry_after is not None:
+                headers["Retry-After"] = str(notes.retry_after)
         await send(message)
 
-    return send_with_header
+    return send_with_headers
 
 
 class LacGraphQL(GraphQL[Context, None]):
@@ -137,6 +139,7 @@ class LacGraphQL(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        request.state.lac_notes.retry_after = retry_after(result)
         return present_result(result)
 
 

@@ -51,6 +51,17 @@ def log_unexpected_errors(errors: list[GraphQLError], context: ExecutionContext 
             logger.error("unexpected error at %s", error.path, exc_info=original)
 
 
+def retry_after(result: ExecutionResult) -> int | None:
+    """The longest `retryAfter` of the result's RATE_LIMITED errors (for the HTTP header)."""
+    waits = [
+        int(error.original_error.extensions["retryAfter"])
+        for error in result.errors or []
+        if isinstance(error.original_error, LacError)
+        and error.original_error.code is ErrorCode.RATE_LIMITED
+    ]
+    return max(waits, default=None)
+
+
 def present_result(result: ExecutionResult) -> GraphQLHTTPResponse:
     """The HTTP response body of a result, every error presented with its code.
 
