@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists
+from sqlalchemy import Select, and_, bindparam, exists
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -69,7 +69,7 @@ class Identity:
     ending: SessionEnding | None = None
 
 
-def _principal_statement(digest: str) -> Select[Any]:
+def _principal_statement() -> Select[Any]:
     """Token, account, role resources, impersonation session and its re-check facts, and
     the banner names, in one indexed query."""
     session_admin = aliased(AdminUser)
@@ -125,8 +125,14 @@ def _principal_statement(digest: str) -> Select[Any]:
             LoginAsCustomerSession,
             col(LoginAsCustomerSession.id) == col(AuthToken.login_as_customer_session_id),
         )
-        .where(col(AuthToken.token_hash) == digest, col(AuthToken.revoked_at).is_(None))
+        .where(
+            col(AuthToken.token_hash) == bindparam("digest"), col(AuthToken.revoked_at).is_(None)
+        )
     )
+
+
+# Built once: constructing this statement costs more CPU than running it (bench/hot_paths.py).
+PRINCIPAL_STATEMENT = _principal_statement()
 
 
 async def resolve_identity(session: AsyncSession, *, token: str | None, now: datetime) -> Identity:
@@ -135,7 +141,9 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
     as anonymous and names the session to end with that cause."""
     if token is None:
         return Identity(Anonymous())
-    rows = (await session.exec(_principal_statement(token_digest(token)))).all()  # type: ignore[call-overload]
+    rows = (
+        await session.exec(PRINCIPAL_STATEMENT, params={"digest": token_digest(token)})  # type: ignore[call-overload]
+    ).all()
     if not rows:
         return Identity(Anonymous())
     (
