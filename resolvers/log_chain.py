@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -95,14 +96,17 @@ async def _anchor(session: AsyncSession) -> tuple[int | None, str]:
     return int(details["firstEntryId"]), str(details["previousHash"])
 
 
-async def _entries(session: AsyncSession, from_id: int) -> AsyncIterator[AdminActionLogEntry]:
-    """Every entry from `from_id` on, in order, a batch at a time (millions fit)."""
+async def entries_in_order(
+    session: AsyncSession, *, from_id: int = 1, where: Sequence[ColumnElement[bool]] = ()
+) -> AsyncIterator[AdminActionLogEntry]:
+    """Every (matching) entry from `from_id` on, in chain order, a batch at a time, so
+    millions of entries fit in memory."""
     after = from_id - 1
     while True:
         batch = (
             await session.exec(
                 select(AdminActionLogEntry)
-                .where(col(AdminActionLogEntry.id) > after)
+                .where(*where, col(AdminActionLogEntry.id) > after)
                 .order_by(col(AdminActionLogEntry.id))
                 .limit(VERIFY_BATCH)
             )
@@ -123,7 +127,7 @@ async def verify(session: AsyncSession) -> Verification:
         return Verification(True, 0, None)
     expected_id = first_id if first_id is not None else 1
     checked = 0
-    async for entry in _entries(session, min(oldest, expected_id)):
+    async for entry in entries_in_order(session, from_id=min(oldest, expected_id)):
         checked += 1
         if entry.id != expected_id or entry.hash != seal(previous, entry):
             return Verification(False, checked, entry.id)

@@ -6,13 +6,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import AdminActionLogEntry
 from resolvers.audit import AdminActionLogFilter, log_conditions
+from resolvers.log_chain import entries_in_order
 
-BATCH = 1000
 COLUMNS = (
     "id",
     "time",
@@ -62,22 +62,8 @@ async def count_entries(session: AsyncSession, where: AdminActionLogFilter) -> i
     return (await session.exec(total)).one()
 
 
-async def stream_entries(
+def stream_entries(
     session: AsyncSession, where: AdminActionLogFilter
 ) -> AsyncIterator[AdminActionLogEntry]:
     """Matching entries in chain order, a batch at a time, so millions fit in memory."""
-    after = 0
-    while True:
-        batch = (
-            await session.exec(
-                select(AdminActionLogEntry)
-                .where(*log_conditions(where), col(AdminActionLogEntry.id) > after)
-                .order_by(col(AdminActionLogEntry.id))
-                .limit(BATCH)
-            )
-        ).all()
-        for entry in batch:
-            yield entry
-        if len(batch) < BATCH:
-            return
-        after = batch[-1].id or after
+    return entries_in_order(session, where=log_conditions(where))
