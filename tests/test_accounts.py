@@ -4,10 +4,6 @@ what an impersonating admin may not do, session ends on revoked consent, and the
 
 from __future__ import annotations
 
-import json
-import secrets
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,18 +11,21 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import (
-    AdminActionLogEntry,
-    AdminUser,
     AuthToken,
     Customer,
-    LoginAsCustomerSession,
-    StoreView,
 )
 from lac.clock import ManualClock
 from resolvers import accounts
-from resolvers.principals import full_name
-from resolvers.tokens import TokenKind, issue_token
-from tests.support import CLIENT_IP, Api
+from tests.sessions import (
+    ME,
+    assert_ended,
+    details,
+    error_of,
+    log,
+    session_row,
+    start_live_session,
+)
+from tests.support import Api
 
 JANE = "jane.doe@example.com"
 JOHN = "john.smith@example.com"
@@ -34,7 +33,6 @@ MARIE = "marie.curie@example.com"
 PASSWORD = "Customer123!"
 CONSENT = "allowRemoteShoppingAssistance"
 
-ME = "{ me { id } }"
 UPDATE_MY_ACCOUNT = """
 mutation UpdateMyAccount($input: UpdateMyAccountInput!) {
   updateMyAccount(input: $input) { id email firstname lastname name allowRemoteShoppingAssistance }
@@ -57,116 +55,10 @@ mutation SetConsent($customerId: ID!, $allowed: Boolean!) {
 # --- helpers -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LiveSession:
-    id: int
-    token: str
-
-
-async def start_live_session(
-    db_session: AsyncSession,
-    clock: ManualClock,
-    *,
-    customer_email: str = JANE,
-    admin_username: str = "support",
-) -> LiveSession:
-    """An ACTIVE Login-as-Customer session and its impersonation token, made through db/."""
-    admin = (
-        await db_session.exec(select(AdminUser).where(AdminUser.username == admin_username))
-    ).one()
-    customer = (
-        await db_session.exec(select(Customer).where(Customer.email == customer_email))
-    ).one()
-    view = (await db_session.exec(select(StoreView).where(StoreView.code == "default"))).one()
-    assert admin.id is not None
-    assert customer.id is not None
-    assert view.id is not None
-    now = clock.now()
-    row = LoginAsCustomerSession(
-        admin_user_id=admin.id,
-        admin_username=admin.username,
-        admin_firstname=admin.firstname,
-        admin_lastname=admin.lastname,
-        customer_id=customer.id,
-        customer_email=customer.email,
-        customer_name=full_name(customer.firstname, customer.lastname),
-        store_view_id=view.id,
-        state="ACTIVE",
-        started_at=now,
-        expires_at=now + timedelta(hours=1),
-        ip_address=CLIENT_IP,
-        secret_hash=secrets.token_hex(32),
-        secret_expires_at=now + timedelta(seconds=60),
-        secret_used_at=now,
-    )
-    db_session.add(row)
-    await db_session.flush()
-    assert row.id is not None
-    issued = await issue_token(
-        db_session,
-        kind=TokenKind.IMPERSONATION,
-        now=now,
-        lifetime=timedelta(hours=1),
-        customer_id=customer.id,
-        login_as_customer_session_id=row.id,
-    )
-    await db_session.commit()
-    return LiveSession(id=row.id, token=issued.token)
-
-
-async def session_row(db_session: AsyncSession, session_id: int) -> LoginAsCustomerSession:
-    await db_session.rollback()
-    statement = select(LoginAsCustomerSession).where(col(LoginAsCustomerSession.id) == session_id)
-    return (await db_session.exec(statement.execution_options(populate_existing=True))).one()
-
-
-async def log(db_session: AsyncSession, action: str) -> list[AdminActionLogEntry]:
-    """Every entry of `action`, oldest first."""
-    await db_session.rollback()
-    statement = (
-        select(AdminActionLogEntry)
-        .where(AdminActionLogEntry.action == action)
-        .order_by(col(AdminActionLogEntry.id))
-    )
-    return list((await db_session.exec(statement)).all())
-
-
-def details(entry: AdminActionLogEntry) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(entry.details)
-    return loaded
-
-
 async def customer_row(db_session: AsyncSession, email: str) -> Customer:
     await db_session.rollback()
     statement = select(Customer).where(Customer.email == email)
     return (await db_session.exec(statement.execution_options(populate_existing=True))).one()
-
-
-async def error_of(
-    api: Api, query: str, variables: dict[str, Any] | None = None, *, token: str | None
-) -> tuple[str, str]:
-    """(code, message) of the one error of a call that must fail."""
-    body = await api.call(query, variables, token=token)
-    assert body["data"] is None, body
-    [error] = body["errors"]
-    return error["extensions"]["code"], error["message"]
-
-
-async def assert_ended(
-    api: Api, db_session: AsyncSession, session: LiveSession, cause: str, ended_at: Any
-) -> None:
-    """The session is ENDED with `cause`, logged as such, and its token no longer works."""
-    row = await session_row(db_session, session.id)
-    assert (row.state, row.end_cause, row.ended_at) == ("ENDED", cause, ended_at)
-    ends = [
-        e
-        for e in await log(db_session, "login_as_customer.end")
-        if e.login_as_customer_session_id == session.id
-    ]
-    assert [(e.result, details(e), e.admin_username, e.customer_email) for e in ends] == [
-        ("SUCCESS", {"cause": cause}, "support", JANE)
-    ]
-    assert await api.error_code(ME, token=session.token) == "UNAUTHENTICATED"
 
 
 async def jane(api: Api) -> str:

@@ -22,8 +22,7 @@ from resolvers.config import (
     SESSION_LIFETIME_PATH,
     STORE_VIEW_MANUAL_CHOICE_PATH,
 )
-from tests.support import Api
-from tests.test_accounts import (
+from tests.sessions import (
     ME,
     assert_ended,
     details,
@@ -32,6 +31,7 @@ from tests.test_accounts import (
     session_row,
     start_live_session,
 )
+from tests.support import Api
 
 FIELDS = """
 enabled disablePageCacheForAdminUser storeViewToLogin authenticationDataExpirationSeconds

@@ -5,10 +5,7 @@ action log and concurrent placements (DESIGN.md sections 3, 5, 7 "During.", 8, 1
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,17 +14,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import (
     AdminActionLogEntry,
-    AdminUser,
     CartItem,
     Customer,
-    LoginAsCustomerSession,
     OrderComment,
     Product,
     SalesOrder,
-    StoreView,
 )
 from lac.clock import ManualClock
-from resolvers.tokens import TokenKind, issue_token
+from tests.sessions import start_live_session
 from tests.support import Api
 
 JANE = "jane.doe@example.com"
@@ -82,58 +76,6 @@ async def cart_of(api: Api, token: str) -> dict[str, Any]:
 
 def lines(cart: dict[str, Any]) -> list[tuple[str, int]]:
     return [(item["product"]["sku"], item["quantity"]) for item in cart["items"]]
-
-
-@dataclass(frozen=True)
-class Impersonation:
-    token: str
-    session_id: int
-    admin_id: int
-    customer_id: int
-
-
-async def impersonate_jane(db_session: AsyncSession, clock: ManualClock) -> Impersonation:
-    """An ACTIVE session of `support` acting as Jane in `default`, and its token.
-
-    Made through db/ directly: the tests of the cart do not depend on loginAsCustomer.
-    """
-    now = clock.now()
-    admin = (await db_session.exec(select(AdminUser).where(AdminUser.username == "support"))).one()
-    jane = (await db_session.exec(select(Customer).where(Customer.email == JANE))).one()
-    view = (await db_session.exec(select(StoreView).where(StoreView.code == "default"))).one()
-    assert admin.id is not None
-    assert jane.id is not None
-    assert view.id is not None
-    row = LoginAsCustomerSession(
-        admin_user_id=admin.id,
-        admin_username=admin.username,
-        admin_firstname=admin.firstname,
-        admin_lastname=admin.lastname,
-        customer_id=jane.id,
-        customer_email=jane.email,
-        customer_name=f"{jane.firstname} {jane.lastname}",
-        store_view_id=view.id,
-        reason="Helping with the order",
-        state="ACTIVE",
-        started_at=now,
-        expires_at=now + timedelta(hours=1),
-        secret_hash=hashlib.sha256(b"storefront test secret").hexdigest(),
-        secret_expires_at=now + timedelta(minutes=1),
-        secret_used_at=now,
-    )
-    db_session.add(row)
-    await db_session.flush()
-    assert row.id is not None
-    issued = await issue_token(
-        db_session,
-        kind=TokenKind.IMPERSONATION,
-        now=now,
-        lifetime=timedelta(hours=1),
-        customer_id=jane.id,
-        login_as_customer_session_id=row.id,
-    )
-    await db_session.commit()
-    return Impersonation(issued.token, row.id, admin.id, jane.id)
 
 
 async def log_entries(db_session: AsyncSession) -> list[AdminActionLogEntry]:
@@ -384,7 +326,7 @@ async def test_concurrent_additions_are_all_counted(
     api: Api, db_session: AsyncSession, clock: ManualClock
 ) -> None:
     own = await jane_token(api)
-    acting = await impersonate_jane(db_session, clock)
+    acting = await start_live_session(db_session, clock)
     tokens = [own, acting.token] * 3
     await asyncio.gather(*[add(api, token, "WS12") for token in tokens])
     assert lines(await cart_of(api, own)) == [("WS12", 6)]
@@ -424,7 +366,7 @@ async def test_admin_and_customer_share_the_cart_and_admin_writes_are_logged(
 ) -> None:
     jane = await jane_token(api)
     own_cart = await add(api, jane, "WS12")
-    acting = await impersonate_jane(db_session, clock)
+    acting = await start_live_session(db_session, clock)
 
     cart = await cart_of(api, acting.token)
     assert (cart["id"], cart["storeView"], lines(cart)) == (
@@ -460,14 +402,14 @@ async def test_admin_and_customer_share_the_cart_and_admin_writes_are_logged(
             "support",
         )
         assert (entry.customer_id, entry.customer_email) == (acting.customer_id, JANE)
-        assert entry.login_as_customer_session_id == acting.session_id
+        assert entry.login_as_customer_session_id == acting.id
         assert acting.token not in entry.details
 
 
 async def test_order_placed_by_admin_for_the_customer(
     api: Api, db_session: AsyncSession, clock: ManualClock
 ) -> None:
-    acting = await impersonate_jane(db_session, clock)
+    acting = await start_live_session(db_session, clock)
     await add(api, acting.token, "24-MB01", 2)
     placed = (await api.data(PLACE_ORDER, token=acting.token))["placeOrder"]
     assert placed["incrementId"] == "000000005"
@@ -507,14 +449,14 @@ async def test_order_placed_by_admin_for_the_customer(
         ("order.place", "SUCCESS", {"incrementId": "000000005"}),
     ]
     assert {(e.username, e.customer_id, e.login_as_customer_session_id) for e in entries} == {
-        ("support", acting.customer_id, acting.session_id)
+        ("support", acting.customer_id, acting.id)
     }
 
 
 async def test_failed_placement_by_admin_is_logged_and_leaves_no_order(
     api: Api, db_session: AsyncSession, clock: ManualClock
 ) -> None:
-    acting = await impersonate_jane(db_session, clock)
+    acting = await start_live_session(db_session, clock)
     assert await api.error_code(PLACE_ORDER, token=acting.token) == "BAD_USER_INPUT"
     assert await orders_in_db(db_session) == ["000000001", "000000002", "000000003", "000000004"]
     entries = await log_entries(db_session)
