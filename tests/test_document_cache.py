@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+from collections.abc import Mapping
 
 from graphql import specified_rules
+from strawberry.types.execution import ParseOptions
 
 from schema.build import schema
 from schema.documents import MAX_CACHED_QUERY_LENGTH, DocumentCache
 from schema.limits import MAX_TOKENS, limits_rule, page_size_variables
 
-OPTIONS = {"max_tokens": MAX_TOKENS}
+OPTIONS = ParseOptions(max_tokens=MAX_TOKENS)
 QUERY = "query Pages($n: Int) { customers(first: $n) { totalCount } }"
 
 
-def rules(variables: dict[str, object]) -> tuple[type, ...]:
+def rules(variables: Mapping[str, object]) -> tuple[type, ...]:
     """The validation rules of a request with these variables, as the schema sets them."""
     return (limits_rule(page_size_variables(variables)), *specified_rules)
 
