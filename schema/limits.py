@@ -28,8 +28,12 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 from resolvers.errors import ErrorCode, LacError
-from resolvers.pagination import MAX_PAGE_SIZE
-from schema.query_cost import TooDeeplyNestedError, UnmeasurableError, measure_document
+from schema.query_cost import (
+    TooDeeplyNestedError,
+    UnmeasurableError,
+    measure_document,
+    page_size,
+)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -65,7 +69,7 @@ def too_complex(message: str, error: GraphQLError | None = None) -> GraphQLError
 class QueryLimitsRule(ValidationRule):
     """Refuses a document over a query limit, before any other rule looks at it."""
 
-    page_sizes: ClassVar[Mapping[str, int | None]] = {}
+    page_sizes: ClassVar[Mapping[str, int]] = {}
 
     def enter_document(self, *_args: Any) -> None:
         breach = self.first_breach(self.context)
@@ -76,7 +80,11 @@ class QueryLimitsRule(ValidationRule):
     def first_breach(cls, context: ValidationContext) -> GraphQLError | None:
         try:
             measure = measure_document(
-                context.schema, context.document, cls.page_sizes, max_nesting=MAX_NESTING
+                context.schema,
+                context.document,
+                cls.page_sizes,
+                max_nesting=MAX_NESTING,
+                max_selections=MAX_SELECTIONS,
             )
         except UnmeasurableError:
             return None  # an unknown fragment or a fragment cycle: the standard rules say so
@@ -97,7 +105,7 @@ class QueryLimitsRule(ValidationRule):
         return None
 
 
-PageSizeVariables = tuple[tuple[str, int | None], ...]
+PageSizeVariables = tuple[tuple[str, int], ...]
 
 
 @lru_cache(maxsize=256)
@@ -108,10 +116,10 @@ def limits_rule(page_sizes: PageSizeVariables) -> type[QueryLimitsRule]:
 
 
 def page_size_variables(variables: Mapping[str, object] | None) -> PageSizeVariables:
-    """The variables that could be a `first` (null or an int), clamped as the cost counts them."""
+    """The variables that could be a `first` (null or an int), as page sizes."""
     return tuple(
         sorted(
-            (name, None if value is None else min(max(value, 0), MAX_PAGE_SIZE))
+            (name, page_size(value))
             for name, value in (variables or {}).items()
             if value is None or (isinstance(value, int) and not isinstance(value, bool))
         )

@@ -34,7 +34,6 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
-    NullValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -47,8 +46,8 @@ from graphql import (
 
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-PageSizes = Mapping[str, int | None]
-"""The request's values of variables that may size a page: an int, or None for null."""
+PageSizes = Mapping[str, int]
+"""The request's values of variables that may size a page, as `page_size` makes them."""
 
 Composite = GraphQLObjectType | GraphQLInterfaceType | None
 
@@ -69,24 +68,34 @@ class Measure:
 
 
 def measure_document(
-    schema: GraphQLSchema, document: DocumentNode, page_sizes: PageSizes, *, max_nesting: int
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    page_sizes: PageSizes,
+    *,
+    max_nesting: int,
+    max_selections: int,
 ) -> Measure:
-    """The highest cost and nesting of the document's operations, and their total selections."""
+    """The highest cost and nesting of the document's operations, and their total selections
+    (measuring stops once the total passes `max_selections`)."""
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    measures = [
-        _OperationMeasurer(schema, fragments, operation, page_sizes, max_nesting).operation()
-        for operation in document.definitions
-        if isinstance(operation, OperationDefinitionNode)
-    ]
-    return Measure(
-        cost=max((m.cost for m in measures), default=0),
-        selections=sum(m.selections for m in measures),
-        nesting=max((m.nesting for m in measures), default=0),
-    )
+    total = Measure()
+    for operation in document.definitions:
+        if isinstance(operation, OperationDefinitionNode):
+            measure = _OperationMeasurer(
+                schema, fragments, operation, page_sizes, max_nesting
+            ).operation()
+            total = Measure(
+                cost=max(total.cost, measure.cost),
+                selections=total.selections + measure.selections,
+                nesting=max(total.nesting, measure.nesting),
+            )
+            if total.selections > max_selections:
+                break
+    return total
 
 
 class _OperationMeasurer:
@@ -165,7 +174,7 @@ class _OperationMeasurer:
         self, node: FieldNode, parent: Composite, level: int, *, page_counted: bool
     ) -> Measure:
         definition = parent.fields.get(node.name.value) if parent is not None else None
-        size = self.page_size(node, definition, page_counted) if definition is not None else None
+        size = self.items_of(node, definition, page_counted) if definition is not None else None
         if node.selection_set is None:
             return Measure(cost=size or 0)
         inner = self.selection_set(
@@ -178,9 +187,7 @@ class _OperationMeasurer:
             return inner
         return Measure(size * (1 + inner.cost), inner.selections, inner.nesting)
 
-    def page_size(
-        self, node: FieldNode, definition: GraphQLField, page_counted: bool
-    ) -> int | None:
+    def items_of(self, node: FieldNode, definition: GraphQLField, page_counted: bool) -> int | None:
         """How many items the field may return, or None if it is no list (or a counted page)."""
         if "first" in definition.args:
             argument = next((a for a in node.arguments or () if a.name.value == "first"), None)
@@ -194,18 +201,16 @@ class _OperationMeasurer:
         if isinstance(value, VariableNode):
             name = value.name.value
             if name in self.page_sizes:
-                return _clamped(self.page_sizes[name])
+                return self.page_sizes[name]
             value = self.defaults.get(name)
         if value is None:
-            return _clamped(default if isinstance(default, int) else None)
+            return page_size(default if isinstance(default, int) else None)
         if isinstance(value, IntValueNode):
             try:
-                return _clamped(int(value.value))
+                return page_size(int(value.value))
             except ValueError:  # more digits than Python converts
                 return MAX_PAGE_SIZE
-        if isinstance(value, NullValueNode):
-            return DEFAULT_PAGE_SIZE
-        return DEFAULT_PAGE_SIZE  # not an Int: the standard rules reject it
+        return DEFAULT_PAGE_SIZE  # null, or no Int (which the standard rules reject)
 
     def composite(self, type_name: str) -> Composite:
         named = self.schema.get_type(type_name)
@@ -218,5 +223,7 @@ class _OperationMeasurer:
         return named if isinstance(named, GraphQLObjectType | GraphQLInterfaceType) else None
 
 
-def _clamped(size: int | None) -> int:
-    return DEFAULT_PAGE_SIZE if size is None else min(max(size, 0), MAX_PAGE_SIZE)
+def page_size(first: int | None) -> int:
+    """The items a page of `first` may hold: null is the default size, the resolvers refuse
+    sizes outside 0..MAX_PAGE_SIZE (so a bigger `first` fetches nothing more)."""
+    return DEFAULT_PAGE_SIZE if first is None else min(max(first, 0), MAX_PAGE_SIZE)

@@ -234,6 +234,13 @@ def exponential_fragments(levels: int) -> str:
             id="300 repeated objects",
         ),
         pytest.param(exponential_fragments(40), id="fragments spread 2**40 times"),
+        pytest.param(
+            " ".join(f"query P{i} {{ ...F }}" for i in range(200))
+            + " fragment F on Query {"
+            + " __typename" * 100
+            + " }",
+            id="one fragment in 200 operations",
+        ),
         pytest.param("{" + " ... on Query {" * 150 + " __typename" + " }" * 150 + " }", id="nest"),
     ],
 )
