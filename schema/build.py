@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from schema.account import AccountMutation
@@ -16,7 +18,9 @@ from schema.audit import AuditQuery
 from schema.auth import AuthMutation, AuthQuery
 from schema.config import ConfigMutation, ConfigQuery
 from schema.customers import CustomersQuery
+from schema.documents import CachedDocuments, DocumentCache
 from schema.errors import log_unexpected_errors
+from schema.limits import MAX_TOKENS, QueryLimits
 from schema.log_integrity import LogIntegrityQuery
 from schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
 from schema.sales import SalesQuery
@@ -60,16 +64,30 @@ class LacSchema(strawberry.Schema):
         log_unexpected_errors(errors, execution_context)
 
 
+class SuggestionFreeExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Executes without "Did you mean ...?" in variable errors (graphql-core's own switch)."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        return super().build(*args, **{**kwargs, "hide_suggestions": True})
+
+
 def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema, with parse/validation caches and lac's error presentation."""
+    """The schema, with query limits, the document cache and lac's error presentation.
+
+    Production hides introspection and every name suggestion in errors.
+    """
+    documents = DocumentCache(hide_suggestions=production)
     return LacSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
+            lambda: MaxTokensLimiter(MAX_TOKENS),
+            QueryLimits,
+            lambda: CachedDocuments(documents),
             *([DisableIntrospection] if production else []),
         ],
+        execution_context_class=SuggestionFreeExecutor if production else None,
         config=StrawberryConfig(
             disable_field_suggestions=production, scalar_map={datetime: DateTime}
         ),

@@ -1,9 +1,11 @@
 """How errors reach clients: every error carries a stable `extensions.code`.
 
-`LacError` keeps its code and message; GraphQL syntax, validation and variable
-coercion errors become BAD_USER_INPUT (custom scalars reject input with `LacError`);
-anything unexpected is masked as INTERNAL_SERVER_ERROR with no stack trace or internal
-message in the response (the server log has the details).
+`LacError` keeps its code and message (the query limits use it too); graphql-core giving
+up validating a document (too many errors or comparisons) is QUERY_TOO_COMPLEX; other
+GraphQL syntax, validation and variable coercion errors become BAD_USER_INPUT (custom
+scalars reject input with `LacError`); anything unexpected is masked as
+INTERNAL_SERVER_ERROR with no stack trace or internal message in the response (the server
+log has the details).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from graphql import GraphQLError
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionContext, ExecutionResult
 
@@ -26,6 +29,9 @@ def present_error(error: GraphQLError) -> GraphQLError:
     if isinstance(original, LacError):
         extensions = {**original.extensions, "code": original.code.value}
         message = original.message
+    elif isinstance(error, ValidationAbortedError):  # graphql-core gave up: too costly to check
+        extensions = {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
+        message = error.message
     elif original is None or isinstance(original, GraphQLError):
         code = (error.extensions or {}).get("code", ErrorCode.BAD_USER_INPUT.value)
         extensions = {**(error.extensions or {}), "code": code}
