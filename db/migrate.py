@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -31,7 +32,9 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+@cache
 def head_revision() -> str | None:
+    """The code's head revision (the scripts do not change while the process runs)."""
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
 

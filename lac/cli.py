@@ -34,6 +34,7 @@ from resolvers.log_admin import prune_log, verify_log
 from resolvers.log_chain import Verification
 from resolvers.log_export import COLUMNS, count_entries, entry_record, stream_entries
 from resolvers.principals import Anonymous
+from schema.http.access_log import uvicorn_log_config
 
 app = typer.Typer(help="lac: Login as Customer GraphQL service.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -151,6 +152,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=False,
+        log_config=uvicorn_log_config(),
     )
 
 

@@ -29,6 +29,7 @@ class RequestNotes:
 
     refusal: Refusal | None = None
     retry_after: int | None = None
+    carries_credential: bool = False
 
 
 async def log_refusal(ctx: ServiceContext, notes: RequestNotes) -> None:

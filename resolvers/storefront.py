@@ -1,4 +1,4 @@
-"""What a storefront asks on every page view: who is signed in, the banner, the cache rule."""
+"""What a storefront asks on every page view: who is signed in, the banner, the page cache."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from resolvers.principals import (
-    AdminPrincipal,
     CustomerPrincipal,
     CustomerSummary,
     ImpersonationPrincipal,
@@ -52,19 +51,3 @@ def storefront_session(principal: Principal) -> StorefrontSession:
     if isinstance(principal, CustomerPrincipal):
         return StorefrontSession(True, False, False, principal.expires_at, principal.customer, None)
     return StorefrontSession(False, False, False, None, None, None)
-
-
-def cache_control(principal: Principal) -> str | None:
-    """The Cache-Control header a response to this caller must carry, if any.
-
-    Impersonated pages are never stored when `disablePageCacheForAdminUser` is on, and
-    are private otherwise; every customer-authenticated response is at least private;
-    admin responses are never stored; anonymous public responses may be cached.
-    """
-    if isinstance(principal, ImpersonationPrincipal):
-        return "no-store" if principal.page_cache_disabled else "private"
-    if isinstance(principal, CustomerPrincipal):
-        return "private"
-    if isinstance(principal, AdminPrincipal):
-        return "no-store"
-    return None

@@ -8,14 +8,12 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.types import ExecutionResult
@@ -29,23 +27,21 @@ from resolvers.access_log import RequestNotes, log_refusal
 from resolvers.context import Client, ServiceContext
 from resolvers.identity import bearer_token, resolve_client_ip, resolve_identity
 from resolvers.passwords import warm_up
-from resolvers.principals import Principal
 from resolvers.session_end import end_failed_recheck
-from resolvers.storefront import cache_control
 from schema.build import build_schema
 from schema.context import Context
-from schema.errors import INTERNAL_MESSAGE, present_result, retry_after
+from schema.errors import present_result, retry_after
+from schema.http.body_limit import BodyLimit
+from schema.http.cors import Cors
+from schema.http.errors import EXCEPTION_HANDLERS, internal_error
+from schema.http.health import health_routes
+from schema.http.response_headers import with_headers
+from schema.http.security_headers import SecureStarlette
+from schema.http.view import JsonGraphQL
 from schema.loaders import create_loaders
 
 logger = logging.getLogger("lac.app")
 GRAPHQL_PATH = "/graphql"
-INTERNAL_ERROR = JSONResponse(
-    {
-        "data": None,
-        "errors": [{"message": INTERNAL_MESSAGE, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}],
-    },
-    status_code=500,
-)
 MAX_USER_AGENT = 512
 
 
@@ -79,7 +75,7 @@ class RequestScope:
                 )
             except Exception:
                 logger.exception("resolving the caller failed")
-                await INTERNAL_ERROR(scope, receive, send)
+                await internal_error()(scope, receive, send)
                 return
             client = Client(
                 ip_address=resolve_client_ip(
@@ -108,24 +104,7 @@ class RequestScope:
             await session.close()
 
 
-def with_headers(send: Send, principal: Principal, notes: RequestNotes) -> Send:
-    """`send`, adding the Cache-Control header the caller's responses must carry, and
-    Retry-After when the request was rate limited."""
-    caching = cache_control(principal)
-
-    async def send_with_headers(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            if caching is not None:
-                headers["Cache-Control"] = caching
-            if notes.retry_after is not None:
-                headers["Retry-After"] = str(notes.retry_after)
-        await send(message)
-
-    return send_with_headers
-
-
-class LacGraphQL(GraphQL[Context, None]):
+class LacGraphQL(JsonGraphQL[Context, None]):
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         service_context: ServiceContext = request.state.lac
         return Context(
@@ -169,21 +148,18 @@ def create_app(
         if owns_engine:
             await engine.dispose()
 
-    middleware = (
-        [
+    scoped = RequestScope(graphql, engine=engine, clock=clock, settings=settings)
+    return SecureStarlette(
+        routes=[Route(GRAPHQL_PATH, scoped, methods=["GET", "POST"]), *health_routes(engine)],
+        middleware=[
             Middleware(
-                CORSMiddleware,
+                Cors,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
-            )
-        ]
-        if settings.cors_origins
-        else []
-    )
-    scoped = RequestScope(graphql, engine=engine, clock=clock, settings=settings)
-    return Starlette(
-        routes=[Route(GRAPHQL_PATH, scoped, methods=["GET", "POST"])],
-        middleware=middleware,
+            ),
+            Middleware(BodyLimit),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

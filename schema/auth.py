@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers import auth
 from schema.context import Info, service
+from schema.credentials import CarriesCredential
 from schema.permissions import Public, RequiresAdmin, RequiresCustomer, guard
 from schema.types.admin import AdminUser
 from schema.types.auth import AdminToken, CustomerToken
@@ -34,7 +35,7 @@ class AuthMutation:
             "UNAUTHENTICATED answer; the 6th consecutive failure within 30 minutes locks "
             "the username for 30 minutes (ACCOUNT_LOCKED)."
         ),
-        extensions=guard(Public()),
+        extensions=[*guard(Public()), CarriesCredential()],
     )
     async def admin_login(self, info: Info, username: str, password: str) -> AdminToken:
         signed_in = await auth.admin_login(service(info), username=username, password=password)
@@ -56,7 +57,7 @@ class AuthMutation:
             "Sign in as a customer of one website. Wrong credentials get the same "
             "UNAUTHENTICATED answer; repeated failures lock the email on that website."
         ),
-        extensions=guard(Public()),
+        extensions=[*guard(Public()), CarriesCredential()],
     )
     async def customer_login(
         self, info: Info, email: str, password: str, website_code: str

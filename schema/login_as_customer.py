@@ -7,6 +7,7 @@ import strawberry
 from resolvers import acl, login_as_customer
 from resolvers.storefront import storefront_session
 from schema.context import Info, service
+from schema.credentials import CarriesCredential
 from schema.ids import parse_id
 from schema.permissions import Public, RequiresImpersonation, RequiresPermission, guard
 from schema.types.auth import CustomerToken
@@ -47,7 +48,7 @@ class LoginAsCustomerMutation:
         description="Start acting as a customer. Needs the feature on, the customer's consent "
         "and an active customer; returns a single-use secret for the storefront. Ends your "
         "previous session (REPLACED). Logged, failures included.",
-        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER)),
+        extensions=[*guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER)), CarriesCredential()],
     )
     async def login_as_customer(
         self, info: Info, input: LoginAsCustomerInput
@@ -71,7 +72,7 @@ class LoginAsCustomerMutation:
     @strawberry.mutation(
         description="Trade a `loginAsCustomer` secret for an impersonation token (called by the "
         "storefront). Single use; any failure is SECRET_INVALID_OR_EXPIRED.",
-        extensions=guard(Public()),
+        extensions=[*guard(Public()), CarriesCredential()],
     )
     async def exchange_login_as_customer_secret(self, info: Info, secret: str) -> CustomerToken:
         exchanged = await login_as_customer.exchange_secret(service(info), secret=secret)
@@ -104,11 +105,14 @@ class LoginAsCustomerMutation:
     @strawberry.mutation(
         description="Magento LoginAsCustomerGraphQl compatible: a customer token for an admin. "
         "Unlike Magento it enforces consent and every rule, and the token is a full session.",
-        extensions=guard(
-            RequiresPermission(
-                acl.LOGIN_AS_CUSTOMER, acl.ALLOW_SHOPPING_ASSISTANCE, acl.CUSTOMER_TOKEN_API
-            )
-        ),
+        extensions=[
+            *guard(
+                RequiresPermission(
+                    acl.LOGIN_AS_CUSTOMER, acl.ALLOW_SHOPPING_ASSISTANCE, acl.CUSTOMER_TOKEN_API
+                )
+            ),
+            CarriesCredential(),
+        ],
     )
     async def generate_customer_token_as_admin(
         self, info: Info, input: GenerateCustomerTokenAsAdminInput

@@ -1,0 +1,55 @@
+"""strawberry's ASGI GraphQL view with lac's HTTP rules (schema/http/graphql_request.py).
+
+strawberry answers its own refusals in plain text; here every refusal, strawberry's
+and lac's, is raised as a Starlette `HTTPException`, which the app answers as JSON.
+A mutation sent with GET is refused with 405 (Allow: POST).
+"""
+
+from __future__ import annotations
+
+from cross_web import AsyncHTTPRequestAdapter
+from cross_web import HTTPException as StrawberryRefusal
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.http.typevars import Context, RootValue
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from schema.http.graphql_request import decode_json, graphql_request, require_json_content_type
+
+
+class JsonGraphQL(GraphQL[Context, RootValue]):
+    """The view decodes every request through graphql_request and raises its refusals."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            response = await self.run(Request(scope, receive))
+        except StrawberryRefusal as refusal:
+            raise as_http_exception(refusal) from refusal
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        if request.method == "GET":
+            return graphql_request(self.parse_query_params(request.query_params))
+        require_json_content_type(request.content_type)
+        return graphql_request(decode_json(await request.get_body()))
+
+
+def as_http_exception(refusal: StrawberryRefusal) -> HTTPException:
+    """strawberry's refusal as Starlette's, a mutation over GET made the 405 it is."""
+    cause = refusal.__cause__
+    if (
+        isinstance(cause, InvalidOperationTypeError)
+        and cause.operation_type is OperationType.MUTATION
+    ):
+        return HTTPException(
+            405, "Mutations must be sent with POST; GET may only read.", {"Allow": "POST"}
+        )
+    allow = {"Allow": "GET, POST"} if refusal.status_code == 405 else None
+    return HTTPException(refusal.status_code, refusal.reason, allow)
