@@ -30,6 +30,7 @@ from resolvers.action_log import (
 from resolvers.context import ServiceContext
 from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput, column_length, fits, row_id
 from resolvers.passwords import check_password_policy, hash_password, verify_password
 from resolvers.principals import (
     CustomerPrincipal,
@@ -41,7 +42,13 @@ from resolvers.session_end import EndCause, end_live_sessions
 from resolvers.tokens import TokenKind
 
 CONSENT = "allowRemoteShoppingAssistance"  # the field's name in `changes`
-MAX_FIELD_LENGTH = 255
+FIRSTNAME = TextInput.of(
+    Customer, "firstname", '"First Name"', required='"First Name" is a required value.'
+)
+LASTNAME = TextInput.of(
+    Customer, "lastname", '"Last Name"', required='"Last Name" is a required value.'
+)
+EMAIL_LENGTH = column_length(Customer, "email")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 NOT_WHILE_IMPERSONATING = (
@@ -94,9 +101,9 @@ async def update_my_account(
         changes: dict[str, dict[str, Any]] = {}
         record.details["changes"] = changes
         if firstname is not None:
-            _set(customer, changes, "firstname", _required_name(firstname, "First Name"))
+            _set(customer, changes, "firstname", FIRSTNAME.check(firstname))
         if lastname is not None:
-            _set(customer, changes, "lastname", _required_name(lastname, "Last Name"))
+            _set(customer, changes, "lastname", LASTNAME.check(lastname))
         if email is not None:
             new_email = _checked_email(email)
             if new_email != customer.email:
@@ -171,18 +178,19 @@ async def change_my_password(
 
 
 async def set_remote_shopping_assistance(
-    ctx: ServiceContext, customer_id: int, *, allowed: bool
+    ctx: ServiceContext, customer_id: str, *, allowed: bool
 ) -> Customer:
     """An admin gives or withdraws a customer's consent; logged as `consent.update`.
 
-    Unknown customer: NOT_FOUND. Revoking ends the customer's live sessions
-    (CONSENT_REVOKED).
+    Malformed id: BAD_USER_INPUT; unknown customer: NOT_FOUND. Revoking ends the
+    customer's live sessions (CONSENT_REVOKED).
     """
 
     async def change(record: ActionRecord) -> Customer:
-        customer = await _locked_customer(ctx, customer_id)
+        wanted = row_id(customer_id, what="customer id")
+        customer = await _locked_customer(ctx, wanted)
         if customer is None:
-            record.details["customerId"] = str(customer_id)
+            record.details["customerId"] = str(wanted)
             raise LacError.not_found(CUSTOMER_GONE)
         record.customer = customer_summary(customer)
         consent = _set_consent(customer, allowed)
@@ -239,18 +247,9 @@ async def _save(ctx: ServiceContext, customer: Customer, *, changed: bool) -> No
         raise LacError.bad_input(EMAIL_TAKEN) from error
 
 
-def _required_name(value: str, label: str) -> str:
-    value = value.strip()
-    if not value:
-        raise LacError.bad_input(f'"{label}" is a required value.')
-    if len(value) > MAX_FIELD_LENGTH:
-        raise LacError.bad_input(f'"{label}" can have at most {MAX_FIELD_LENGTH} characters.')
-    return value
-
-
 def _checked_email(email: str) -> str:
     email = email.strip().lower()
-    if len(email) > MAX_FIELD_LENGTH or not EMAIL_PATTERN.fullmatch(email):
+    if not fits(email, EMAIL_LENGTH) or not EMAIL_PATTERN.fullmatch(email):
         raise LacError.bad_input(INVALID_EMAIL)
     return email
 

@@ -17,6 +17,7 @@ from db.engine import begin_write
 from db.models import AdminActionLogEntry
 from resolvers.context import ServiceContext
 from resolvers.errors import ErrorCode, LacError
+from resolvers.inputs import row_id, storable, text_columns
 from resolvers.log_chain import append
 from resolvers.principals import (
     AdminPrincipal,
@@ -104,6 +105,12 @@ ACTION_GROUP_OF: dict[Action, ActionGroup] = {
 }
 
 
+# what the log keeps of any text: each column's own length, and in `details` enough for
+# the longest value a change accepts (the checkbox tooltip, 2000 characters)
+ENTRY_TEXT_COLUMNS = text_columns(AdminActionLogEntry)
+MAX_DETAIL_TEXT = 2000
+
+
 @dataclass
 class ActionRecord:
     """What a logged change tells the log about itself while it runs."""
@@ -113,6 +120,15 @@ class ActionRecord:
     session_id: int | None = None
     admin: AdminSummary | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    def id_argument(self, key: str, value: str, *, what: str) -> int:
+        """The row id an id argument names (malformed: BAD_USER_INPUT, see
+        `resolvers.inputs.row_id`), parsed inside the change so that a malformed id
+        is a logged failure too; `details[key]` shows the id as sent until it parses."""
+        self.details[key] = value
+        parsed = row_id(value, what=what)
+        self.details[key] = str(parsed)
+        return parsed
 
 
 async def write_entry(
@@ -132,6 +148,10 @@ async def write_entry(
     request's principal: an admin; the acting admin, the
     customer and the session of an impersonation; a customer by their email. The
     caller commits. `details` must never hold a secret, token or password.
+
+    Every text is first made storable and cut to its column (a 300-character username,
+    a long operation name, a NUL or a lone surrogate a caller sent), so the insert cannot
+    fail on either engine and the hash seals exactly what is stored.
     """
     principal = ctx.principal
     if isinstance(principal, ImpersonationPrincipal):
@@ -162,10 +182,27 @@ async def write_entry(
         customer_email=customer.email if customer else None,
         customer_name=customer.name if customer else None,
         login_as_customer_session_id=session_id,
-        details=json.dumps(details or {}, sort_keys=True, default=str),
+        details=json.dumps(_kept(details or {}), sort_keys=True, default=str),
     )
+    for column, max_length in ENTRY_TEXT_COLUMNS.items():
+        value = getattr(entry, column)
+        if isinstance(value, str):
+            setattr(entry, column, storable(value, max_length))
     await append(ctx.db, entry)
     return entry
+
+
+def _kept(value: Any) -> Any:
+    """`details` as the log keeps them: every text storable and at most MAX_DETAIL_TEXT
+    characters (a refused request's raw input too), so the entry is sealed exactly as
+    it is stored."""
+    if isinstance(value, str):
+        return storable(value, MAX_DETAIL_TEXT)
+    if isinstance(value, dict):
+        return {_kept(key): _kept(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_kept(item) for item in value]
+    return value
 
 
 async def run_logged(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import col, func, select, update
+from sqlmodel import col, select, update
 
 from db.models import AdminUser, AuthToken, Role
 from db.queries import require_id
@@ -19,9 +19,11 @@ from resolvers.acl import ALL
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput, name_key, row_id, shown
 from resolvers.passwords import check_password_policy, hash_password
 from resolvers.principals import AdminPrincipal
 from resolvers.roles import (
+    ROLE_NAME,
     ensure_superuser_remains,
     ensure_within_own_privileges,
     get_role,
@@ -30,8 +32,18 @@ from resolvers.roles import (
 )
 
 USER_NOT_FOUND = "This user no longer exists."
+INVALID_EMAIL = "Please enter a valid email address."
 USER_TAKEN = "A user with the same user name or email already exists."
-MAX_FIELD_LENGTH = 255
+USERNAME = TextInput.of(
+    AdminUser, "username", "The user name", required="The user name is required."
+)
+FIRSTNAME = TextInput.of(
+    AdminUser, "firstname", "The first name", required="The first name is required."
+)
+LASTNAME = TextInput.of(
+    AdminUser, "lastname", "The last name", required="The last name is required."
+)
+EMAIL = TextInput.of(AdminUser, "email", "The email address", required=INVALID_EMAIL)
 HIDDEN = "***"  # what the log says for a password, old and new
 
 
@@ -47,13 +59,14 @@ async def create_admin_user(
     firstname: str,
     lastname: str,
     password: str,
-    role_id: int | None = None,
+    role_id: str | None = None,
     role_name: str | None = None,
 ) -> AdminUser:
     """Create an active admin with the role of this id (GraphQL) or name (CLI); logged as
     `admin_user.create`.
 
-    An unknown role id is NOT_FOUND, an unknown role name BAD_USER_INPUT.
+    An unknown role id is NOT_FOUND, a malformed one or an unknown role name
+    BAD_USER_INPUT (ids come as sent and are parsed inside the logged change).
     """
     if (role_id is None) == (role_name is None):
         raise ValueError("give exactly one of role_id and role_name")
@@ -61,14 +74,15 @@ async def create_admin_user(
 
     async def create(record: ActionRecord) -> AdminUser:
         record.details["username"] = username
-        new_username = _required(username, "user name")
-        new_firstname = _required(firstname, "first name")
-        new_lastname = _required(lastname, "last name")
+        new_username = USERNAME.check(username)
+        new_firstname = FIRSTNAME.check(firstname)
+        new_lastname = LASTNAME.check(lastname)
         new_email = _check_email(email)
         check_password_policy(password)
         assert password_hash is not None
+        wanted_role = None if role_id is None else row_id(role_id, what="role id")
         await lock_acl(ctx)
-        role = await _role_for(ctx, role_id=role_id, role_name=role_name)
+        role = await _role_for(ctx, role_id=wanted_role, role_name=role_name)
         await ensure_within_own_privileges(
             ctx, await role_resources(ctx, require_id(role)), doing="give this role"
         )
@@ -92,13 +106,13 @@ async def create_admin_user(
 
 async def update_admin_user(
     ctx: ServiceContext,
-    admin_user_id: int,
+    admin_user_id: str,
     *,
     email: str | None = None,
     firstname: str | None = None,
     lastname: str | None = None,
     password: str | None = None,
-    role_id: int | None = None,
+    role_id: str | None = None,
     is_active: bool | None = None,
 ) -> AdminUser:
     """Change an admin user's fields (None keeps the value); logged as `admin_user.update`
@@ -106,13 +120,15 @@ async def update_admin_user(
 
     Refused when it would leave no active admin user with Magento_Backend::all.
     Deactivating the user or changing their password revokes all their live tokens.
+    Ids come as sent (malformed: BAD_USER_INPUT, logged).
     """
     password_hash = None if password is None else await _hash_if_allowed(password)
 
     async def change(record: ActionRecord) -> AdminUser:
-        record.details["adminUserId"] = str(admin_user_id)
+        user_id = record.id_argument("adminUserId", admin_user_id, what="admin user id")
+        new_role_id = None if role_id is None else row_id(role_id, what="role id")
         await lock_acl(ctx)
-        admin = await _get_admin_user(ctx, admin_user_id)
+        admin = await _get_admin_user(ctx, user_id)
         record.details["username"] = admin.username
         old_role = await get_role(ctx, admin.role_id)
         record.details["role"] = old_role.name
@@ -129,12 +145,12 @@ async def update_admin_user(
                 changes["email"] = {"old": admin.email, "new": new_email}
                 admin.email = new_email
         if firstname is not None:
-            new_firstname = _required(firstname, "first name")
+            new_firstname = FIRSTNAME.check(firstname)
             if new_firstname != admin.firstname:
                 changes["firstname"] = {"old": admin.firstname, "new": new_firstname}
                 admin.firstname = new_firstname
         if lastname is not None:
-            new_lastname = _required(lastname, "last name")
+            new_lastname = LASTNAME.check(lastname)
             if new_lastname != admin.lastname:
                 changes["lastname"] = {"old": admin.lastname, "new": new_lastname}
                 admin.lastname = new_lastname
@@ -143,14 +159,14 @@ async def update_admin_user(
             assert password_hash is not None
             changes["password"] = {"old": HIDDEN, "new": HIDDEN}
             admin.password_hash = password_hash
-        if role_id is not None and role_id != admin.role_id:
-            new_role = await get_role(ctx, role_id)
+        if new_role_id is not None and new_role_id != admin.role_id:
+            new_role = await get_role(ctx, new_role_id)
             await ensure_within_own_privileges(
-                ctx, await role_resources(ctx, role_id), doing="give this role"
+                ctx, await role_resources(ctx, new_role_id), doing="give this role"
             )
-            changes["roleId"] = {"old": str(admin.role_id), "new": str(role_id)}
+            changes["roleId"] = {"old": str(admin.role_id), "new": str(new_role_id)}
             changes["role"] = {"old": old_role.name, "new": new_role.name}
-            admin.role_id = role_id
+            admin.role_id = new_role_id
         if is_active is not None and is_active != admin.is_active:
             changes["isActive"] = {"old": admin.is_active, "new": is_active}
             admin.is_active = is_active
@@ -161,7 +177,7 @@ async def update_admin_user(
         if was_superuser and not is_superuser:
             await ensure_superuser_remains(ctx, _last_superuser_message(ctx, admin, changes))
         if "password" in changes or ("isActive" in changes and not admin.is_active):
-            record.details["revokedTokens"] = await _revoke_live_tokens(ctx, admin_user_id)
+            record.details["revokedTokens"] = await _revoke_live_tokens(ctx, user_id)
         return admin
 
     return await run_logged(ctx, Action.ADMIN_USER_UPDATE, change)
@@ -190,20 +206,11 @@ async def _hash_if_allowed(password: str) -> str | None:
     return await hash_password(password)
 
 
-def _required(value: str, label: str) -> str:
-    value = value.strip()
-    if not value:
-        raise LacError.bad_input(f"The {label} is required.")
-    if len(value) > MAX_FIELD_LENGTH:
-        raise LacError.bad_input(f"The {label} can have at most {MAX_FIELD_LENGTH} characters.")
-    return value
-
-
 def _check_email(email: str) -> str:
-    email = email.strip()
+    email = EMAIL.check(email)
     local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or len(email) > MAX_FIELD_LENGTH or " " in email:
-        raise LacError.bad_input("Please enter a valid email address.")
+    if not at or not local or not domain or " " in email:
+        raise LacError.bad_input(INVALID_EMAIL)
     return email
 
 
@@ -218,24 +225,28 @@ async def _get_admin_user(ctx: ServiceContext, admin_user_id: int) -> AdminUser:
 async def _role_for(ctx: ServiceContext, *, role_id: int | None, role_name: str | None) -> Role:
     if role_id is not None:
         return await get_role(ctx, role_id)
-    role = (await ctx.db.exec(select(Role).where(Role.name == role_name))).first()
+    assert role_name is not None
+    name = ROLE_NAME.check(role_name)
+    role = (await ctx.db.exec(select(Role).where(Role.name == name))).first()
     if role is None:
-        raise LacError.bad_input(f"No role named {role_name!r}.")
+        raise LacError.bad_input(f"No role named {shown(name)}.")
     return role
 
 
 async def _refuse_taken(
     ctx: ServiceContext, *, username: str | None, email: str, admin_user_id: int | None
 ) -> None:
-    """Refuse a user name or email another admin user has (compared case-insensitively)."""
-    same = func.lower(AdminUser.email) == email.lower()
-    if username is not None:
-        same = same | (func.lower(AdminUser.username) == username.lower())
-    statement = select(AdminUser.id).where(same)
-    if admin_user_id is not None:
-        statement = statement.where(col(AdminUser.id) != admin_user_id)
-    if (await ctx.db.exec(statement)).first() is not None:
-        raise LacError.bad_input(USER_TAKEN)
+    """Refuse a user name or email another admin user has, in any case or Unicode form
+    (compared by `name_key` in Python, the same on both engines; the ACL lock keeps it
+    race-free)."""
+    email_key = name_key(email)
+    username_key = None if username is None else name_key(username)
+    rows = await ctx.db.exec(select(AdminUser.id, AdminUser.username, AdminUser.email))
+    for id_, other_username, other_email in rows.all():
+        if id_ != admin_user_id and (
+            name_key(other_email) == email_key or name_key(other_username) == username_key
+        ):
+            raise LacError.bad_input(USER_TAKEN)
 
 
 async def _revoke_live_tokens(ctx: ServiceContext, admin_user_id: int) -> int:

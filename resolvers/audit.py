@@ -9,7 +9,6 @@ neither shift nor repeat the rows already seen. Every filter is plain indexed SQ
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +23,21 @@ from db.models import AdminActionLogEntry, LoginAsCustomerSession
 from db.queries import require_id
 from resolvers.action_log import ACTION_GROUP_LABELS, ActionGroup, ActionResult
 from resolvers.context import ServiceContext
-from resolvers.errors import LacError
+from resolvers.inputs import TextInput, parse_instant, parse_row_id
 from resolvers.login_as_customer import sweep_due_sessions
-from resolvers.pagination import Page, page_size
+from resolvers.pagination import Page, cursor_text, invalid_cursor, page_size
 from resolvers.session_end import LIVE_STATES
 
 Row = TypeVar("Row", AdminActionLogEntry, LoginAsCustomerSession)
+
+
+MAX_FILTER_VALUES = 100
+ACTIONS_FILTER = TextInput.of(AdminActionLogEntry, "action", "An action filter")
+USERNAMES_FILTER = TextInput.of(AdminActionLogEntry, "username", "A username filter")
+IP_ADDRESS_FILTER = TextInput.of(AdminActionLogEntry, "ip_address", "The ipAddress filter")
+ADMIN_USERNAME_FILTER = TextInput.of(
+    LoginAsCustomerSession, "admin_username", "The adminUsername filter"
+)
 
 
 class LogSort(StrEnum):
@@ -53,6 +61,13 @@ class AdminActionLogFilter:
     time_from: datetime | None = None
     time_to: datetime | None = None
 
+    def __post_init__(self) -> None:
+        """Each text is checked against the column it is compared with, and a list may
+        name at most MAX_FILTER_VALUES distinct values: BAD_USER_INPUT otherwise."""
+        ACTIONS_FILTER.check_each(self.actions, most=MAX_FILTER_VALUES)
+        USERNAMES_FILTER.check_each(self.usernames, most=MAX_FILTER_VALUES)
+        IP_ADDRESS_FILTER.check_optional(self.ip_address)
+
 
 @dataclass(frozen=True, slots=True)
 class SessionLogFilter:
@@ -63,6 +78,9 @@ class SessionLogFilter:
     started_from: datetime | None = None
     started_to: datetime | None = None
     active_only: bool = False
+
+    def __post_init__(self) -> None:
+        ADMIN_USERNAME_FILTER.check_optional(self.admin_username)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +97,12 @@ class Keyset:
 
     def position(self, cursor: str) -> tuple[datetime, int]:
         """The (time, id) a cursor names; anything else is BAD_USER_INPUT."""
-        try:
-            text = base64.urlsafe_b64decode(cursor.encode()).decode()
-            name, _, rest = text.partition(":")
-            at_text, _, id_text = rest.rpartition("|")
-            at = datetime.fromisoformat(at_text)
-            if name != self.name or at.tzinfo is None or not _is_row_id(id_text):
-                raise ValueError(cursor)
-            return at, int(id_text)
-        except (ValueError, binascii.Error, UnicodeError):
-            raise LacError.bad_input(f"Invalid cursor: {cursor!r}.") from None
+        name, _, rest = cursor_text(cursor).partition(":")
+        at_text, _, id_text = rest.rpartition("|")
+        at, row_id = parse_instant(at_text), parse_row_id(id_text)
+        if name != self.name or at is None or row_id is None:
+            raise invalid_cursor(cursor)
+        return at, row_id
 
     def beyond(self, cursor: str, *, descending: bool) -> ColumnElement[bool]:
         """Rows after the cursor's place: `(time, id) < (t, i)` newest first, `>` oldest first.
@@ -128,11 +142,13 @@ def log_conditions(where: AdminActionLogFilter) -> list[ColumnElement[bool]]:
     entry = AdminActionLogEntry
     conditions: list[ColumnElement[bool]] = []
     if where.action_groups:
-        conditions.append(col(entry.action_group).in_([g.value for g in where.action_groups]))
+        conditions.append(
+            col(entry.action_group).in_(sorted({g.value for g in where.action_groups}))
+        )
     if where.actions:
-        conditions.append(col(entry.action).in_(list(where.actions)))
+        conditions.append(col(entry.action).in_(sorted(set(where.actions))))
     if where.usernames:
-        conditions.append(col(entry.username).in_(list(where.usernames)))
+        conditions.append(col(entry.username).in_(sorted(set(where.usernames))))
     if where.result is not None:
         conditions.append(col(entry.result) == where.result.value)
     if where.customer_id is not None:
@@ -214,10 +230,6 @@ async def list_login_as_customer_sessions(
         return (await ctx.db.exec(total)).one()
 
     return _page(SESSION_KEYSET, rows, first=size, time_of=_session_start, count=count)
-
-
-def _is_row_id(text: str) -> bool:
-    return text.isdigit() and len(text) <= 18
 
 
 def _entry_time(row: AdminActionLogEntry) -> datetime:

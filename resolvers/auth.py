@@ -18,6 +18,7 @@ from resolvers import rate_limit
 from resolvers.action_log import Action, ActionResult, run_logged, write_entry
 from resolvers.context import ServiceContext
 from resolvers.errors import ACCOUNT_LOCKED_MESSAGE, SIGN_IN_INCORRECT, ErrorCode, LacError
+from resolvers.inputs import column_length, fits
 from resolvers.lockout import (
     admin_login_name,
     clear_failures,
@@ -36,6 +37,10 @@ from resolvers.principals import (
 from resolvers.rate_limit import LimitedAction
 from resolvers.session_end import EndCause, end_live_sessions
 from resolvers.tokens import IssuedToken, TokenKind, issue_token, revoke_token
+
+USERNAME_LENGTH = column_length(AdminUser, "username")
+WEBSITE_CODE_LENGTH = column_length(Website, "code")
+EMAIL_LENGTH = column_length(Customer, "email")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +79,7 @@ async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> A
     login_name = admin_login_name(username)
     await rate_limit.refuse_if_limited(ctx, LimitedAction.SIGN_IN)
     await _refuse_locked_admin_login(ctx, login_name=login_name, username=username)
-    admin = (
-        await ctx.db.exec(select(AdminUser).where(AdminUser.username == username.strip()))
-    ).first()
+    admin = await _admin_named(ctx, username)
     password_ok = await verify_password(admin.password_hash if admin else None, password)
     new_hash = await _upgraded_hash(admin.password_hash if admin else None, password, password_ok)
 
@@ -173,13 +176,7 @@ async def customer_login(
     if await locked_until(ctx.db, login_name=login_name, now=now):
         await _count_failed_sign_in(ctx)
         raise _locked_error()
-    customer = (
-        await ctx.db.exec(
-            select(Customer)
-            .join(Website, col(Website.id) == col(Customer.website_id))
-            .where(Website.code == website_code.strip(), Customer.email == email.strip().lower())
-        )
-    ).first()
+    customer = await _customer_named(ctx, email=email, website_code=website_code)
     password_ok = await verify_password(customer.password_hash if customer else None, password)
     new_hash = await _upgraded_hash(
         customer.password_hash if customer else None, password, password_ok
@@ -209,6 +206,28 @@ async def customer_login(
     )
     await ctx.db.commit()
     return CustomerSignIn(token=token, customer=customer)
+
+
+async def _admin_named(ctx: ServiceContext, username: str) -> AdminUser | None:
+    """The admin signing in under this name. A name no account can have (longer than the
+    column, NUL, a lone surrogate) is not looked up: it is just a wrong sign-in."""
+    name = username.strip()
+    if not fits(name, USERNAME_LENGTH):
+        return None
+    return (await ctx.db.exec(select(AdminUser).where(AdminUser.username == name))).first()
+
+
+async def _customer_named(ctx: ServiceContext, *, email: str, website_code: str) -> Customer | None:
+    """The customer signing in with this email on this website (see `_admin_named`)."""
+    code, address = website_code.strip(), email.strip().lower()
+    if not (fits(code, WEBSITE_CODE_LENGTH) and fits(address, EMAIL_LENGTH)):
+        return None
+    statement = (
+        select(Customer)
+        .join(Website, col(Website.id) == col(Customer.website_id))
+        .where(Website.code == code, Customer.email == address)
+    )
+    return (await ctx.db.exec(statement)).first()
 
 
 async def _count_failed_sign_in(ctx: ServiceContext) -> None:

@@ -28,6 +28,7 @@ from resolvers.action_log import Action, ActionRecord, run_customer_change
 from resolvers.catalog import DEFAULT_CURRENCY, product_for_sale
 from resolvers.context import ServiceContext
 from resolvers.errors import ErrorCode, LacError
+from resolvers.inputs import row_id
 from resolvers.principals import CustomerPrincipal, ImpersonationPrincipal
 
 MAX_LINE_QUANTITY = 10_000  # Magento's default "Maximum Qty Allowed in Shopping Cart"
@@ -144,16 +145,18 @@ async def add_to_cart(ctx: ServiceContext, *, sku: str, quantity: int) -> CartCo
     return await cart_contents(ctx.db, await run_customer_change(ctx, Action.CART_ADD, add))
 
 
-async def remove_cart_item(ctx: ServiceContext, item_id: int) -> CartContents:
-    """Remove a whole line of the caller's cart; a line of any other cart is NOT_FOUND.
+async def remove_cart_item(ctx: ServiceContext, item_id: str) -> CartContents:
+    """Remove a whole line of the caller's cart; a line of any other cart is NOT_FOUND,
+    a malformed id BAD_USER_INPUT.
 
     Logged as `cart.remove` (details sku, quantity) when an admin acts for the customer.
     """
 
     async def remove(record: ActionRecord) -> Cart:
+        wanted = row_id(item_id, what="cart item id")
         cart = await _find_cart(ctx.db, cart_owner(ctx), lock=True)
         lines = await _lines(ctx.db, require_id(cart)) if cart else []
-        line = next((line for line in lines if line.item.id == item_id), None)
+        line = next((line for line in lines if line.item.id == wanted), None)
         if cart is None or line is None:
             raise LacError.not_found(ITEM_NOT_IN_CART)
         record.details.update(sku=line.product.sku, quantity=line.item.quantity)

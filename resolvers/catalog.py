@@ -9,8 +9,10 @@ from sqlmodel import col, select
 from db.models import Product
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput
 
 DEFAULT_CURRENCY = "USD"
+SKU = TextInput.of(Product, "sku", "The SKU")
 
 
 async def active_products(ctx: ServiceContext) -> Sequence[Product]:
@@ -21,7 +23,7 @@ async def active_products(ctx: ServiceContext) -> Sequence[Product]:
 
 async def product_for_sale(ctx: ServiceContext, sku: str) -> Product:
     """The active product with this SKU; an unknown or inactive SKU is BAD_USER_INPUT."""
-    sku = sku.strip()
+    sku = SKU.check(sku)
     product = (await ctx.db.exec(select(Product).where(col(Product.sku) == sku))).first()
     if product is None:
         raise LacError.bad_input(f'Could not find a product with SKU "{sku}".')

@@ -21,6 +21,7 @@ from db.upsert import insert_if_missing
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput
 from resolvers.session_end import EndCause, end_live_sessions
 
 ENABLED_PATH = "login_as_customer/general/enabled"
@@ -164,6 +165,16 @@ SECRET_LIFETIME_RANGE = range(10, 3600 + 1)
 SESSION_LIFETIME_RANGE = range(60, 86400 + 1)
 MAX_TITLE_LENGTH = 255
 MAX_TOOLTIP_LENGTH = 2000
+TEXT_SETTINGS = {
+    "shopping_assistance_checkbox_title": TextInput(
+        "The shopping assistance checkbox title",
+        MAX_TITLE_LENGTH,
+        required="The shopping assistance checkbox title is required.",
+    ),
+    "shopping_assistance_checkbox_tooltip": TextInput(
+        "The shopping assistance checkbox tooltip", MAX_TOOLTIP_LENGTH, multiline=True
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,24 +237,9 @@ def _validated(changes: ConfigUpdate) -> dict[str, Any]:
     _check_range(
         wanted.get("session_lifetime_seconds"), SESSION_LIFETIME_RANGE, "The session lifetime"
     )
-    if "shopping_assistance_checkbox_title" in wanted:
-        title = wanted["shopping_assistance_checkbox_title"].strip()
-        if not title:
-            raise LacError.bad_input("The shopping assistance checkbox title is required.")
-        if len(title) > MAX_TITLE_LENGTH:
-            raise LacError.bad_input(
-                f"The shopping assistance checkbox title can have at most "
-                f"{MAX_TITLE_LENGTH} characters."
-            )
-        wanted["shopping_assistance_checkbox_title"] = title
-    if "shopping_assistance_checkbox_tooltip" in wanted:
-        tooltip = wanted["shopping_assistance_checkbox_tooltip"].strip()
-        if len(tooltip) > MAX_TOOLTIP_LENGTH:
-            raise LacError.bad_input(
-                f"The shopping assistance checkbox tooltip can have at most "
-                f"{MAX_TOOLTIP_LENGTH} characters."
-            )
-        wanted["shopping_assistance_checkbox_tooltip"] = tooltip
+    for name, rule in TEXT_SETTINGS.items():
+        if name in wanted:
+            wanted[name] = rule.check(wanted[name])
     return wanted
 
 

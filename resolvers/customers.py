@@ -9,20 +9,38 @@ from sqlmodel import col, select
 from db.models import Customer, Website
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput, column_length
 from resolvers.pagination import Page, paginate
 
 CUSTOMER_GONE = "Customer with this ID no longer exists."
 
 
+EMAIL_FILTER = TextInput.of(Customer, "email", "The email filter")
+NAME_FILTER = TextInput(  # a part of "first last"
+    "The name filter",
+    (column_length(Customer, "firstname") or 0) + 1 + (column_length(Customer, "lastname") or 0),
+)
+WEBSITE_FILTER = TextInput.of(Website, "code", "The website code filter")
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerFilter:
-    """All given conditions must hold. Email is exact (any case), name a substring."""
+    """All given conditions must hold. Email is exact (any case), name a substring.
+
+    Each text is checked against the column it is compared with (no longer than any
+    stored value, no character no column holds): BAD_USER_INPUT otherwise.
+    """
 
     email: str | None = None
     name: str | None = None
     website_code: str | None = None
     allow_remote_shopping_assistance: bool | None = None
     is_active: bool | None = None
+
+    def __post_init__(self) -> None:
+        EMAIL_FILTER.check_optional(self.email)
+        NAME_FILTER.check_optional(self.name)
+        WEBSITE_FILTER.check_optional(self.website_code)
 
 
 async def list_customers(
@@ -39,7 +57,7 @@ async def list_customers(
     if where.website_code is not None:
         statement = statement.where(
             col(Customer.website_id).in_(
-                select(Website.id).where(Website.code == where.website_code)
+                select(Website.id).where(Website.code == where.website_code.strip())
             )
         )
     if where.allow_remote_shopping_assistance is not None:

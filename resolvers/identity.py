@@ -264,10 +264,13 @@ def resolve_client_ip(
 
 
 def _parse_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address; not one with an IPv6 zone ("fe80::1%eth0"): no remote client has
+    one, and its free-form, unbounded zone would not fit the address columns."""
     try:
-        return ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return None
+    return None if isinstance(ip, ipaddress.IPv6Address) and ip.scope_id else ip
 
 
 def _is_trusted(address: str, trusted_proxies: tuple[Network, ...]) -> bool:

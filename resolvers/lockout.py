@@ -7,6 +7,7 @@ sliding window locks the name; a success clears the count.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,14 +18,27 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import LoginThrottle
 from db.upsert import insert_if_missing
 from lac.settings import Settings
+from resolvers.inputs import column_length, fits
+
+LOGIN_NAME_LENGTH = column_length(LoginThrottle, "login_name")
 
 
 def admin_login_name(username: str) -> str:
-    return f"admin:{username.strip().lower()}"
+    return _login_name("admin", username.strip().lower())
 
 
 def customer_login_name(website_code: str, email: str) -> str:
-    return f"customer:{website_code.strip().lower()}:{email.strip().lower()}"
+    return _login_name("customer", f"{website_code.strip().lower()}:{email.strip().lower()}")
+
+
+def _login_name(kind: str, name: str) -> str:
+    """The key failures are counted under: `kind:name`, or, for a name no account can
+    have (too long for the column, or holding NUL or a lone surrogate), a digest of it,
+    so that such names are counted and locked like any other."""
+    key = f"{kind}:{name}"
+    if fits(key, LOGIN_NAME_LENGTH):
+        return key
+    return f"{kind}#" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 async def locked_until(session: AsyncSession, *, login_name: str, now: datetime) -> datetime | None:

@@ -39,6 +39,7 @@ from resolvers.config import LoginAsCustomerConfig, StoreViewToLogin, load_confi
 from resolvers.context import ServiceContext
 from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import ErrorCode, LacError
+from resolvers.inputs import TextInput, row_id
 from resolvers.principals import (
     AdminPrincipal,
     Anonymous,
@@ -58,6 +59,10 @@ from resolvers.session_end import (
 from resolvers.tokens import IssuedToken, TokenKind, issue_token
 
 MAX_REASON_LENGTH = 1000
+REASON = TextInput("The reason", MAX_REASON_LENGTH, multiline=True)
+CUSTOMER_EMAIL = TextInput.of(Customer, "email", "customer_email")
+WEBSITE_CODE = TextInput.of(Website, "code", "website_code")
+STORE_VIEW_CODE = TextInput.of(StoreView, "code", "store_view_code")
 SECRET_GONE = "Secret key is not found or was expired."  # noqa: S105 (Magento's message)
 UNAVAILABLE_MESSAGES = {
     UnavailableReason.FEATURE_DISABLED: "Login as Customer is disabled.",
@@ -87,7 +92,9 @@ class Exchanged:
 
 
 def secret_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """The stored form of a secret; any string has one (a lone surrogate too), so a
+    crafted secret is just an unknown one."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def customer_summary(customer: Customer) -> CustomerSummary:
@@ -108,27 +115,33 @@ class CustomerByEmail:
 async def start_session(
     ctx: ServiceContext,
     *,
-    customer_id: int | CustomerByEmail,
-    store_view_id: int | str | None,
+    customer_id: str | CustomerByEmail,
+    store_view_id: str | None = None,
+    store_view_code: str | None = None,
     reason: str | None,
 ) -> Started:
     """Start acting as a customer; logged as `login_as_customer.start`, failures included.
 
-    Checks, in order: the customer exists (NOT_FOUND), the availability rules (their
-    reason is the error code), the store view (STORE_VIEW_REQUIRED, BAD_USER_INPUT),
-    the reason (BAD_USER_INPUT). The admin's previous live session ends as REPLACED.
-    A store view may be given by id or (a str) by code; it counts only in
-    MANUAL_SELECTION.
+    Checks, in order: the ids are well-formed (BAD_USER_INPUT), the customer exists
+    (NOT_FOUND), the availability rules (their reason is the error code), the store view
+    (STORE_VIEW_REQUIRED, BAD_USER_INPUT), the reason (BAD_USER_INPUT). The admin's
+    previous live session ends as REPLACED. A store view may be given by id or by code;
+    it counts only in MANUAL_SELECTION.
     """
     principal = ctx.principal
     assert isinstance(principal, AdminPrincipal)
 
     async def start(record: ActionRecord) -> Started:
+        wanted_view = (
+            STORE_VIEW_CODE.check_optional(store_view_code)
+            if store_view_id is None
+            else row_id(store_view_id, what="store view id")
+        )
         if isinstance(customer_id, CustomerByEmail):
             record.details["customerEmail"] = customer_id.email
             found = await _customer_by_email(ctx, customer_id.email, customer_id.website_code)
         else:
-            found = customer_id
+            found = row_id(customer_id, what="customer id")
         customer = await ctx.db.get(Customer, found)
         if customer is None:
             raise LacError.not_found(CUSTOMER_GONE)
@@ -138,7 +151,7 @@ async def start_session(
         blocked = unavailable_reason(principal, facts)
         if blocked is not None:
             raise LacError(ErrorCode(blocked.value), UNAVAILABLE_MESSAGES[blocked])
-        store_view = await _store_view_to_login(ctx.db, customer, store_view_id, config)
+        store_view = await _store_view_to_login(ctx.db, customer, wanted_view, config)
         cleaned_reason = _checked_reason(reason, config)
         if cleaned_reason:
             record.details["reason"] = cleaned_reason
@@ -202,11 +215,9 @@ async def _store_view_to_login(
 
 
 def _checked_reason(reason: str | None, config: LoginAsCustomerConfig) -> str | None:
-    cleaned = (reason or "").strip() or None
+    cleaned = REASON.check(reason or "") or None
     if config.require_reason and cleaned is None:
         raise LacError.bad_input("Please give a reason for logging in as this customer.")
-    if cleaned is not None and len(cleaned) > MAX_REASON_LENGTH:
-        raise LacError.bad_input(f"The reason may have at most {MAX_REASON_LENGTH} characters.")
     return cleaned
 
 
@@ -386,26 +397,34 @@ async def end_own_session(ctx: ServiceContext) -> bool:
     return True
 
 
-async def terminate_session(ctx: ServiceContext, session_id: int) -> LoginAsCustomerSession:
-    """An admin holding ::login ends any live session (cause TERMINATED, logged as theirs)."""
+async def terminate_session(ctx: ServiceContext, session_id: str) -> LoginAsCustomerSession:
+    """An admin holding ::login ends any live session (cause TERMINATED, logged as theirs).
+
+    A malformed id or a session that has ended: BAD_USER_INPUT; no such session:
+    NOT_FOUND; each logged as a failed `login_as_customer.end`.
+    """
     principal = ctx.principal
     assert isinstance(principal, AdminPrincipal)
     await begin_write(ctx.db)
-    row = await ctx.db.get(LoginAsCustomerSession, session_id, with_for_update=True)
-    if row is None or row.state not in LIVE_STATES:
-        code = ErrorCode.NOT_FOUND if row is None else ErrorCode.BAD_USER_INPUT
+    row: LoginAsCustomerSession | None = None
+    try:
+        wanted = row_id(session_id, what="session id")
+        row = await ctx.db.get(LoginAsCustomerSession, wanted, with_for_update=True)
+        if row is None:
+            raise LacError.not_found("This Login as Customer session does not exist.")
+        if row.state not in LIVE_STATES:
+            raise LacError.bad_input("This Login as Customer session has already ended.")
+    except LacError as refused:
         await write_entry(
             ctx,
             action=Action.LOGIN_AS_CUSTOMER_END,
             result=ActionResult.FAILURE,
             customer=session_customer(row) if row else None,
             session_id=row.id if row else None,
-            details={"code": code.value, "cause": EndCause.TERMINATED.value},
+            details={"code": refused.code.value, "cause": EndCause.TERMINATED.value},
         )
         await ctx.db.commit()
-        if row is None:
-            raise LacError.not_found("This Login as Customer session does not exist.")
-        raise LacError.bad_input("This Login as Customer session has already ended.")
+        raise
     await end_session(ctx, row, EndCause.TERMINATED, ended_by=principal.admin)
     await ctx.db.commit()
     return row
@@ -448,17 +467,18 @@ async def generate_customer_token(
     started = await start_session(
         ctx,
         customer_id=CustomerByEmail(customer_email, website_code),
-        store_view_id=store_view_code,
+        store_view_code=store_view_code,
         reason=reason,
     )
     return await exchange_secret(ctx, secret=started.secret)
 
 
 async def _customer_by_email(ctx: ServiceContext, email: str, website_code: str | None) -> int:
-    statement = select(Customer.id).where(Customer.email == email.strip().lower())
-    if website_code is not None:
+    statement = select(Customer.id).where(Customer.email == CUSTOMER_EMAIL.check(email).lower())
+    code = WEBSITE_CODE.check_optional(website_code)
+    if code is not None:
         statement = statement.where(
-            col(Customer.website_id).in_(select(Website.id).where(Website.code == website_code))
+            col(Customer.website_id).in_(select(Website.id).where(Website.code == code))
         )
     ids = [id_ for id_ in (await ctx.db.exec(statement)).all() if id_ is not None]
     if not ids:

@@ -15,6 +15,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from db.queries import HasId, require_id
 from resolvers.errors import LacError
+from resolvers.inputs import parse_row_id, shown
 
 T = TypeVar("T", bound=HasId)
 MAX_PAGE_SIZE = 200
@@ -25,14 +26,28 @@ def encode_cursor(row_id: int) -> str:
     return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{row_id}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
+def cursor_text(cursor: str) -> str:
+    """What an opaque cursor says; anything that is not base64 of UTF-8 text (garbage, a
+    lone surrogate) is BAD_USER_INPUT."""
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(CURSOR_PREFIX):
-            raise ValueError(cursor)
-        return int(text[len(CURSOR_PREFIX) :])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise LacError.bad_input(f"Invalid cursor: {cursor!r}.") from None
+        return base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True).decode()
+    except (ValueError, binascii.Error):
+        raise invalid_cursor(cursor) from None
+
+
+def invalid_cursor(cursor: str) -> LacError:
+    return LacError.bad_input(f"Invalid cursor: {shown(cursor)}.")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The id a cursor of `encode_cursor` names; a crafted one (another shape, a number
+    beyond any row id) is BAD_USER_INPUT."""
+    text = cursor_text(cursor)
+    id_text = text.removeprefix(CURSOR_PREFIX)
+    row_id = parse_row_id(id_text) if id_text != text else None
+    if row_id is None:
+        raise invalid_cursor(cursor)
+    return row_id
 
 
 DEFAULT_PAGE_SIZE = 20

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from resolvers.errors import LacError
+from resolvers.inputs import is_storable
 
 # argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane): about 50 ms
 # a check here, against about 180 ms for argon2-cffi's default profile. Hashes made with
@@ -20,7 +21,9 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def check_password_policy(password: str) -> None:
-    """Reject passwords shorter than 8 characters or without both letters and digits."""
+    """Reject passwords shorter than 8 characters, without both letters and digits, or
+    with a character that cannot be stored (NUL, a control character, a lone surrogate,
+    which cannot even be hashed)."""
     if (
         len(password) < MIN_PASSWORD_LENGTH
         or not re.search(r"[^\W\d_]", password)
@@ -29,6 +32,11 @@ def check_password_policy(password: str) -> None:
         raise LacError.bad_input(
             f"The password needs at least {MIN_PASSWORD_LENGTH} characters, "
             "with both letters and digits."
+        )
+    if not is_storable(password):
+        raise LacError.bad_input(
+            "The password contains a character that is not allowed "
+            "(a control character or an unpaired surrogate)."
         )
 
 
@@ -42,10 +50,11 @@ def _dummy_hash() -> str:
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
+    # surrogatepass: a password with a lone surrogate (never accepted by the policy, so
+    # never stored) is just wrong, and costs a check like any other
+    secret = password.encode("utf-8", "surrogatepass")
     try:
-        return (
-            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
-        )
+        return _hasher.verify(password_hash or _dummy_hash(), secret) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

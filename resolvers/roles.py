@@ -20,10 +20,11 @@ from resolvers.acl import ALL, KNOWN_RESOURCES, holds_all
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput, name_key, shown
 from resolvers.principals import AdminPrincipal
 
 ROLE_NOT_FOUND = "This role no longer exists."
-MAX_NAME_LENGTH = 255
+ROLE_NAME = TextInput.of(Role, "name", "The role name", required="The role name cannot be empty.")
 
 
 async def list_roles(ctx: ServiceContext) -> Sequence[Role]:
@@ -94,31 +95,21 @@ async def ensure_superuser_remains(ctx: ServiceContext, message: str) -> None:
         raise LacError.bad_input(message)
 
 
-def check_role_name(name: str) -> str:
-    """The role name to store: trimmed, not empty, at most 255 characters."""
-    name = name.strip()
-    if not name:
-        raise LacError.bad_input("The role name cannot be empty.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise LacError.bad_input(f"The role name can have at most {MAX_NAME_LENGTH} characters.")
-    return name
-
-
 def check_resources(resources: Iterable[str]) -> list[str]:
     """The distinct resource ids to grant, sorted; unknown ids are refused by name."""
     wanted = sorted(set(resources))
-    unknown = [resource for resource in wanted if resource not in KNOWN_RESOURCES]
+    unknown = [shown(resource) for resource in wanted if resource not in KNOWN_RESOURCES]
     if unknown:
         raise LacError.bad_input(f"Unknown ACL resources: {', '.join(unknown)}.")
     return wanted
 
 
 async def _refuse_taken_name(ctx: ServiceContext, name: str, *, role_id: int | None) -> None:
-    statement = select(Role.id).where(func.lower(Role.name) == name.lower())
-    if role_id is not None:
-        statement = statement.where(col(Role.id) != role_id)
-    if (await ctx.db.exec(statement)).first() is not None:
-        raise LacError.bad_input(f"A role named {name!r} already exists.")
+    """Refuse a name another role has in any case or Unicode form (compared by
+    `name_key` in Python, the same on both engines; the ACL lock keeps it race-free)."""
+    rows = await ctx.db.exec(select(Role.id, Role.name))
+    if any(name_key(other) == name_key(name) for id_, other in rows.all() if id_ != role_id):
+        raise LacError.bad_input(f"A role named {shown(name)} already exists.")
 
 
 async def create_role(ctx: ServiceContext, *, name: str, resources: Sequence[str]) -> Role:
@@ -126,7 +117,7 @@ async def create_role(ctx: ServiceContext, *, name: str, resources: Sequence[str
 
     async def create(record: ActionRecord) -> Role:
         record.details["role"] = name
-        role_name = check_role_name(name)
+        role_name = ROLE_NAME.check(name)
         granted = check_resources(resources)
         await ensure_within_own_privileges(ctx, granted, doing="grant these resources")
         await lock_acl(ctx)
@@ -145,42 +136,43 @@ async def create_role(ctx: ServiceContext, *, name: str, resources: Sequence[str
 
 async def update_role(
     ctx: ServiceContext,
-    role_id: int,
+    role_id: str,
     *,
     name: str | None = None,
     resources: Sequence[str] | None = None,
 ) -> Role:
     """Rename a role and/or replace its resources (None keeps the value); logged as
-    `role.update` with the changes.
+    `role.update` with the changes. `role_id` is the id as sent (malformed:
+    BAD_USER_INPUT, logged like any refusal).
 
     Taking Magento_Backend::all from the role that gives it to the last active admin
     holding it is refused.
     """
 
     async def update(record: ActionRecord) -> Role:
-        record.details["roleId"] = str(role_id)
+        id_ = record.id_argument("roleId", role_id, what="role id")
         await lock_acl(ctx)
-        role = await get_role(ctx, role_id)
+        role = await get_role(ctx, id_)
         record.details["role"] = role.name
         await ensure_within_own_privileges(
-            ctx, await role_resources(ctx, role_id), doing="change this role"
+            ctx, await role_resources(ctx, id_), doing="change this role"
         )
         changes: dict[str, dict[str, object]] = {}
         record.details["changes"] = changes
         if name is not None:
-            new_name = check_role_name(name)
+            new_name = ROLE_NAME.check(name)
             if new_name != role.name:
-                await _refuse_taken_name(ctx, new_name, role_id=role_id)
+                await _refuse_taken_name(ctx, new_name, role_id=id_)
                 changes["name"] = {"old": role.name, "new": new_name}
                 role.name = new_name
                 ctx.db.add(role)
         if resources is not None:
-            old = await role_resources(ctx, role_id)
+            old = await role_resources(ctx, id_)
             new = check_resources(resources)
             await ensure_within_own_privileges(ctx, new, doing="grant these resources")
             if new != old:
                 changes["resources"] = {"old": old, "new": new}
-                await _replace_resources(ctx, role_id, old=old, new=new)
+                await _replace_resources(ctx, id_, old=old, new=new)
                 if ALL in old and ALL not in new:
                     await ensure_superuser_remains(
                         ctx,
@@ -208,23 +200,24 @@ async def _replace_resources(
     await ctx.db.flush()
 
 
-async def delete_role(ctx: ServiceContext, role_id: int) -> bool:
-    """Delete a role no admin user holds; logged as `role.delete` with what it granted."""
+async def delete_role(ctx: ServiceContext, role_id: str) -> bool:
+    """Delete a role no admin user holds; logged as `role.delete` with what it granted.
+    `role_id` is the id as sent (malformed: BAD_USER_INPUT, logged)."""
 
     async def remove(record: ActionRecord) -> bool:
-        record.details["roleId"] = str(role_id)
+        id_ = record.id_argument("roleId", role_id, what="role id")
         await lock_acl(ctx)
-        role = await get_role(ctx, role_id)
+        role = await get_role(ctx, id_)
         record.details["role"] = role.name
         await ensure_within_own_privileges(
-            ctx, await role_resources(ctx, role_id), doing="delete this role"
+            ctx, await role_resources(ctx, id_), doing="delete this role"
         )
         principal = ctx.principal
-        if isinstance(principal, AdminPrincipal) and principal.role_id == role_id:
+        if isinstance(principal, AdminPrincipal) and principal.role_id == id_:
             raise LacError.bad_input("You cannot delete self-assigned roles.")
         holders = (
             await ctx.db.exec(
-                select(func.count()).select_from(AdminUser).where(AdminUser.role_id == role_id)
+                select(func.count()).select_from(AdminUser).where(AdminUser.role_id == id_)
             )
         ).one()
         if holders:
@@ -232,8 +225,8 @@ async def delete_role(ctx: ServiceContext, role_id: int) -> bool:
                 f"The role {role.name!r} is assigned to {holders} admin user(s); "
                 "give them another role first."
             )
-        record.details["resources"] = await role_resources(ctx, role_id)
-        await ctx.db.exec(delete(RoleResource).where(col(RoleResource.role_id) == role_id))
+        record.details["resources"] = await role_resources(ctx, id_)
+        await ctx.db.exec(delete(RoleResource).where(col(RoleResource.role_id) == id_))
         await ctx.db.delete(role)
         await ctx.db.flush()
         return True

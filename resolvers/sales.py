@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.models import CreditMemo, Invoice, OrderComment, SalesOrder, Shipment, StoreView
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
+from resolvers.inputs import TextInput
 from resolvers.pagination import Page, decode_cursor, page_of, page_size, paginate
 from resolvers.principals import AdminPrincipal, AdminSummary, Principal
 
@@ -37,15 +38,27 @@ ORDER_ID_OF = {
 }
 
 
+INCREMENT_ID_FILTER = TextInput.of(SalesOrder, "increment_id", "The increment id filter")
+STORE_VIEW_FILTER = TextInput.of(StoreView, "code", "The store view code filter")
+
+
 @dataclass(frozen=True, slots=True)
 class SalesDocumentFilter:
-    """All given conditions must hold; customer and store view are the order's."""
+    """All given conditions must hold; customer and store view are the order's.
+
+    Each text is checked against the column it is compared with: BAD_USER_INPUT
+    otherwise.
+    """
 
     increment_id: str | None = None
     customer_id: int | None = None
     store_view_code: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+
+    def __post_init__(self) -> None:
+        INCREMENT_ID_FILTER.check_optional(self.increment_id)
+        STORE_VIEW_FILTER.check_optional(self.store_view_code)
 
 
 async def list_documents(

@@ -9,7 +9,6 @@ import strawberry
 
 from resolvers import accounts, acl
 from schema.context import Info, service
-from schema.ids import parse_id
 from schema.permissions import RequiresCustomer, RequiresPermission, guard
 from schema.types.customers import Customer
 
@@ -124,7 +123,7 @@ class AccountMutation:
         ],
     ) -> Customer:
         row = await accounts.set_remote_shopping_assistance(
-            service(info), parse_id(customer_id, what="customer id"), allowed=allowed
+            service(info), customer_id, allowed=allowed
         )
         customer = Customer.from_row(row)
         forget_customer(info, int(customer.id))

@@ -92,12 +92,7 @@ class AdminMutation:
         id: RoleId,
         input: UpdateRoleInput,
     ) -> Role:
-        row = await roles.update_role(
-            service(info),
-            parse_id(id, what="role id"),
-            name=input.name,
-            resources=input.resources,
-        )
+        row = await roles.update_role(service(info), id, name=input.name, resources=input.resources)
         forget_role(info, require_id(row))
         return Role.from_row(row)
 
@@ -110,9 +105,8 @@ class AdminMutation:
         extensions=guard(RequiresPermission(acl.ROLES)),
     )
     async def delete_role(self, info: Info, id: RoleId) -> bool:
-        role_id = parse_id(id, what="role id")
-        deleted = await roles.delete_role(service(info), role_id)
-        forget_role(info, role_id)
+        deleted = await roles.delete_role(service(info), id)
+        forget_role(info, parse_id(id, what="role id"))
         return deleted
 
     @strawberry.mutation(
@@ -135,7 +129,7 @@ class AdminMutation:
             firstname=input.firstname,
             lastname=input.lastname,
             password=input.password,
-            role_id=parse_id(input.role_id, what="role id"),
+            role_id=input.role_id,
         )
         return AdminUser.from_row(row)
 
@@ -158,12 +152,12 @@ class AdminMutation:
     ) -> AdminUser:
         row = await admin_users.update_admin_user(
             service(info),
-            parse_id(id, what="admin user id"),
+            id,
             email=input.email,
             firstname=input.firstname,
             lastname=input.lastname,
             password=input.password,
-            role_id=None if input.role_id is None else parse_id(input.role_id, what="role id"),
+            role_id=input.role_id,
             is_active=input.is_active,
         )
         return AdminUser.from_row(row)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.errors import LacError
+from resolvers.inputs import row_id
 
 
 def parse_id(value: strawberry.ID | str, *, what: str = "id") -> int:
-    """The primary key in an `ID`; a malformed id is BAD_USER_INPUT."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
-        raise LacError.bad_input(f"Invalid {what}: {value!r}.")
-    return int(text)
+    """The primary key in an `ID` argument of a query; a malformed id is BAD_USER_INPUT
+    (mutations pass their ids on, to be parsed inside their logged change)."""
+    return row_id(value, what=what)

@@ -8,7 +8,6 @@ from resolvers import acl, login_as_customer
 from resolvers.storefront import storefront_session
 from schema.context import Info, service
 from schema.credentials import CarriesCredential
-from schema.ids import parse_id
 from schema.permissions import Public, RequiresImpersonation, RequiresPermission, guard
 from schema.types.auth import CustomerToken
 from schema.types.customers import Customer
@@ -55,10 +54,8 @@ class LoginAsCustomerMutation:
     ) -> LoginAsCustomerStart:
         started = await login_as_customer.start_session(
             service(info),
-            customer_id=parse_id(input.customer_id, what="customer id"),
-            store_view_id=parse_id(input.store_view_id, what="store view id")
-            if input.store_view_id is not None
-            else None,
+            customer_id=input.customer_id,
+            store_view_id=input.store_view_id,
             reason=input.reason,
         )
         return LoginAsCustomerStart(
@@ -97,9 +94,7 @@ class LoginAsCustomerMutation:
     async def terminate_login_as_customer_session(
         self, info: Info, id: strawberry.ID
     ) -> LoginAsCustomerSession:
-        row = await login_as_customer.terminate_session(
-            service(info), parse_id(id, what="session id")
-        )
+        row = await login_as_customer.terminate_session(service(info), id)
         return LoginAsCustomerSession.from_row(row)
 
     @strawberry.mutation(

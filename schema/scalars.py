@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 
 from resolvers.errors import LacError
+from resolvers.inputs import parse_instant
 
 
 def serialize_datetime(value: datetime) -> str:
@@ -15,15 +16,13 @@ def serialize_datetime(value: datetime) -> str:
 
 
 def parse_datetime(value: object) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    """An ISO 8601 string with a timezone, in UTC; anything else is BAD_USER_INPUT."""
+    parsed = parse_instant(value) if isinstance(value, str) else None
+    if parsed is None:
         raise LacError.bad_input(
             "DateTime must be an ISO 8601 string with a timezone, e.g. 2026-11-25T10:58:06Z."
         )
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 DateTime = strawberry.scalar(

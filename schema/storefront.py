@@ -8,7 +8,6 @@ import strawberry
 
 from resolvers import cart, catalog
 from schema.context import Info, service
-from schema.ids import parse_id
 from schema.permissions import Public, RequiresCustomer, guard
 from schema.types.sales import Order
 from schema.types.storefront import Cart, Product
@@ -68,8 +67,7 @@ class StorefrontMutation:
         extensions=guard(RequiresCustomer()),
     )
     async def remove_cart_item(self, info: Info, item_id: CartItemId) -> Cart:
-        item = parse_id(item_id, what="cart item id")
-        return Cart.from_contents(await cart.remove_cart_item(service(info), item))
+        return Cart.from_contents(await cart.remove_cart_item(service(info), item_id))
 
     @strawberry.mutation(
         description=(
