@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
@@ -32,7 +33,6 @@ VERIFY = "{ verifyAdminActionLog { valid firstBrokenEntryId } }"
 LOGGED_ELSEWHERE = {"admin_action_log", "auth_failure", "login_throttle"}  # may change
 
 TEXT_VARIANTS = {
-    "lone surrogate": "Ab\ud800",
     "NUL": "Ab\x00",
     "terminal escape": "Ab\x1b[2J",
     "50,000 characters": "a1" * 25_000,  # SQLite's longest LIKE pattern; letters and digits
@@ -55,7 +55,6 @@ def _cursor_at(kind: str, position: str) -> str:
 CRAFTED_CURSORS: dict[str, Callable[[str], str]] = {
     "not base64": lambda kind: "%%%not-a-cursor",
     "not UTF-8": lambda kind: _encoded(b"\xff\xfe\xfd"),
-    "lone surrogate": lambda kind: "\ud800",
     "Unicode digits": lambda kind: _cursor_at(kind, "١٢"),
     "beyond INTEGER": lambda kind: _cursor_at(kind, "2147483648"),
     "5000 digits": lambda kind: _cursor_at(kind, "9" * 5000),
@@ -75,15 +74,21 @@ async def _callers(api: Api, db_session: AsyncSession, clock: ManualClock) -> di
     }
 
 
-async def _send(
+async def _post(
     api: Api, query: str, variables: dict[str, Any], token: str | None
-) -> dict[str, Any]:
+) -> httpx.Response:
     """Post as a client would; JSON escapes carry lone surrogates ("\\ud800") intact."""
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     body = json.dumps({"query": query, "variables": variables})
-    response = await api.http.post("/graphql", content=body, headers=headers)
+    return await api.http.post("/graphql", content=body, headers=headers)
+
+
+async def _send(
+    api: Api, query: str, variables: dict[str, Any], token: str | None
+) -> dict[str, Any]:
+    response = await _post(api, query, variables, token)
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
     return answer
@@ -158,6 +163,21 @@ async def test_text_no_column_can_hold_is_refused_everywhere(
     await _assert_log_verifies(api, tokens["admin"])
 
 
+async def test_a_lone_surrogate_in_any_argument_is_refused_before_anything_runs(
+    api: Api, db_session: AsyncSession, clock: ManualClock
+) -> None:
+    """A lone surrogate is not text: the HTTP layer refuses the request (400) whatever the
+    argument, so nothing runs, nothing changes and nothing is logged."""
+    tokens = await _callers(api, db_session, clock)
+    before, entries = await _state(db_session), await _entry_count(db_session)
+    for case in CASES:
+        response = await _post(api, case.query, case.with_value("Ab\ud800"), tokens[case.caller])
+        assert response.status_code == 400, (case.argument, response.text)
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert await _state(db_session) == before
+    assert await _entry_count(db_session) == entries
+
+
 ID_CASES = [case for case in CASES if case.argument in text_arguments("ID")]
 
 
@@ -206,7 +226,6 @@ OVERLONG_USERNAMES = {
     "trailing spaces PostgreSQL would cut": "b" * 255 + " " * 45,
     "longer than the lockout key": "c" * 600,
     "NUL": "adm\x00in",
-    "lone surrogate": "\ud800admin",
 }
 
 
