@@ -22,6 +22,7 @@ from resolvers.errors import ErrorCode, LacError
 logger = logging.getLogger("lac.errors")
 
 INTERNAL_MESSAGE = "Internal server error."
+UNREADABLE_VALUE_MESSAGE = "A value in the query cannot be read as its type."
 
 
 def present_error(error: GraphQLError) -> GraphQLError:
@@ -36,6 +37,9 @@ def present_error(error: GraphQLError) -> GraphQLError:
         code = (error.extensions or {}).get("code", ErrorCode.BAD_USER_INPUT.value)
         extensions = {**(error.extensions or {}), "code": code}
         message = error.message
+    elif isinstance(original, ValueError) and error.path is None:  # graphql-core read a literal
+        extensions = {"code": ErrorCode.BAD_USER_INPUT.value}
+        message = UNREADABLE_VALUE_MESSAGE
     else:
         extensions = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value}
         message = INTERNAL_MESSAGE
