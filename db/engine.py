@@ -7,6 +7,9 @@ instead of failing with "database is locked"; reads still begin deferred.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -16,9 +19,11 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
+from db.session import RequestSession
 from lac.settings import async_database_url
 
 WRITE_OPTION = "lac_write"
+WRITERS_TURN = "lac_writers_turn"  # session.info key: the lock a query's writers queue on
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -57,7 +62,26 @@ async def begin_write(session: AsyncSession) -> None:
     taking that lock first, always, gives every writer the same lock order (no
     deadlock between the chain and the row locks a change takes).
     """
-    if session.in_transaction():
-        await session.commit()
-    await session.connection(execution_options={WRITE_OPTION: True})
+    if not isinstance(session, RequestSession):
+        raise TypeError("write transactions run on sessions of db.session.session_factory")
+    await session.begin_anew(**{WRITE_OPTION: True})
     await advisory_xact_lock(session, LOG_CHAIN_LOCK_KEY)
+
+
+@asynccontextmanager
+async def write_transaction(session: AsyncSession) -> AsyncIterator[None]:
+    """One whole write transaction that a query field runs beside its sibling fields, on
+    the request's own session: committed when the block ends, rolled back if it fails.
+
+    The siblings keep reading meanwhile (their statements queue on the session's lock and
+    see the write in progress); the request's other such writers wait their turn, so each
+    commits whole and none needs a connection of its own.
+    """
+    async with session.info.setdefault(WRITERS_TURN, asyncio.Lock()):
+        await begin_write(session)
+        try:
+            yield
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()

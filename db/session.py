@@ -5,6 +5,9 @@ concurrently), but an AsyncSession must not run two statements at once. Every me
 that reaches the database takes the session's lock, so concurrent callers queue on
 the request's one connection instead of corrupting it. (`scalars` goes through the
 locked `execute`; savepoints are only opened inside serially executed mutations.)
+A request never opens a second session: a field that must write while its siblings
+read does so on this one (`db.engine.write_transaction`), so a request holds at most
+one pooled connection.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ class RequestSession(AsyncSession):
     async def connection(self, *args: Any, **kwargs: Any) -> Any:
         async with self._lock:
             return await super().connection(*args, **kwargs)
+
+    async def begin_anew(self, **execution_options: Any) -> None:
+        """Commit the current transaction and begin the next on a connection with these
+        options, with no sibling's statement in between (it would begin the next one its
+        own way, and the options would be ignored)."""
+        async with self._lock:
+            if self.in_transaction():
+                await super().commit()
+            await super().connection(execution_options=execution_options)
 
     async def commit(self) -> None:
         async with self._lock:

@@ -120,6 +120,7 @@ class ActionRecord:
     session_id: int | None = None
     admin: AdminSummary | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    logged: bool = False  # its SUCCESS entry is written (`log_success`)
 
     def id_argument(self, key: str, value: str, *, what: str) -> int:
         """The row id an id argument names (malformed: BAD_USER_INPUT, see
@@ -223,17 +224,25 @@ async def run_logged(
         code = error.code if isinstance(error, LacError) else ErrorCode.INTERNAL_SERVER_ERROR
         await _commit_failure(ctx, record, code)
         raise
+    if not record.logged:
+        await log_success(ctx, record)
+    await ctx.db.commit()
+    return result
+
+
+async def log_success(ctx: ServiceContext, record: ActionRecord) -> None:
+    """Write the SUCCESS entry of a change now, before the steps that follow it in the same
+    change log theirs (if the change then fails, the entry rolls back with it)."""
     await write_entry(
         ctx,
-        action=action,
+        action=record.action,
         result=ActionResult.SUCCESS,
         details=record.details,
         admin=record.admin,
         customer=record.customer,
         session_id=record.session_id,
     )
-    await ctx.db.commit()
-    return result
+    record.logged = True
 
 
 async def _commit_failure(ctx: ServiceContext, record: ActionRecord, code: ErrorCode) -> None:

@@ -1,9 +1,9 @@
 """Sign-in and sign-out for admins and customers (DESIGN.md section 9).
 
-Order of checks: lockout, then credentials. Unknown account and wrong password get
-the same answer in the same time (a dummy hash is verified for unknown names); the
-lockout counts per login name whether or not the account exists. Passwords are
-verified before the write transaction opens, so the slow hash never holds a lock.
+Order of checks: rate limit, lockout, then credentials. Unknown account and wrong
+password get the same answer in the same time (a dummy hash is verified for unknown
+names); the lockout counts per login name whether or not the account exists. Passwords
+are verified between write transactions, so the slow hash never holds a lock.
 """
 
 from __future__ import annotations
@@ -14,18 +14,13 @@ from sqlmodel import col, select
 
 from db.engine import begin_write
 from db.models import AdminUser, Customer, Website
-from resolvers import rate_limit
+from resolvers.access_log import commit_refusal_entries
 from resolvers.action_log import Action, ActionResult, run_logged, write_entry
+from resolvers.admission import admit, count_failure, give_back
 from resolvers.context import ServiceContext
-from resolvers.errors import ACCOUNT_LOCKED_MESSAGE, SIGN_IN_INCORRECT, ErrorCode, LacError
+from resolvers.errors import SIGN_IN_INCORRECT, ErrorCode, LacError
 from resolvers.inputs import column_length, fits
-from resolvers.lockout import (
-    admin_login_name,
-    clear_failures,
-    customer_login_name,
-    locked_until,
-    record_failure,
-)
+from resolvers.lockout import admin_login_name, customer_login_name
 from resolvers.login_as_customer import end_own_session
 from resolvers.passwords import hash_password, needs_rehash, verify_password
 from resolvers.principals import (
@@ -55,16 +50,10 @@ class CustomerSignIn:
     customer: Customer
 
 
-async def _upgraded_hash(current: str | None, password: str, password_ok: bool) -> str | None:
+async def _upgraded_hash(current: str, password: str) -> str | None:
     """A hash with today's parameters when a right password's stored hash is outdated
     (computed before the write transaction, so the slow hash never holds the lock)."""
-    if current is None or not password_ok or not needs_rehash(current):
-        return None
-    return await hash_password(password)
-
-
-def _locked_error() -> LacError:
-    return LacError(ErrorCode.ACCOUNT_LOCKED, ACCOUNT_LOCKED_MESSAGE)
+    return await hash_password(password) if needs_rehash(current) else None
 
 
 def _summary(admin: AdminUser) -> AdminSummary:
@@ -75,51 +64,44 @@ def _summary(admin: AdminUser) -> AdminSummary:
 
 
 async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> AdminSignIn:
-    """Exchange an admin's credentials for a 4-hour admin token; every attempt is logged."""
-    login_name = admin_login_name(username)
-    await rate_limit.refuse_if_limited(ctx, LimitedAction.SIGN_IN)
-    await _refuse_locked_admin_login(ctx, login_name=login_name, username=username)
+    """Exchange an admin's credentials for a 4-hour admin token; every attempt is logged.
+
+    The limits are settled around the password check (resolvers.admission); a refusal's
+    log entries are written after its counts, so they can never undo them.
+    """
+    try:
+        return await _admin_sign_in(ctx, username=username, password=password)
+    except LacError as refused:
+        if refused.code is ErrorCode.ACCOUNT_LOCKED:
+            await _log_failed_admin_login(ctx, username=username, code=refused.code)
+        raise
+
+
+async def _admin_sign_in(ctx: ServiceContext, *, username: str, password: str) -> AdminSignIn:
+    admission = await admit(ctx, LimitedAction.SIGN_IN, login_name=admin_login_name(username))
     admin = await _admin_named(ctx, username)
     password_ok = await verify_password(admin.password_hash if admin else None, password)
-    new_hash = await _upgraded_hash(admin.password_hash if admin else None, password, password_ok)
-
-    await begin_write(ctx.db)
-    await _refuse_locked_admin_login(ctx, login_name=login_name, username=username)
-    now = ctx.clock.now()
     if admin is None or not admin.is_active or not password_ok:
-        locks_now = await record_failure(
-            ctx.db, login_name=login_name, now=now, settings=ctx.settings
-        )
-        await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
-        summary = _summary(admin) if admin else None
-        await write_entry(
+        locks_name = await count_failure(ctx, admission)
+        await _log_failed_admin_login(
             ctx,
-            action=Action.ADMIN_LOGIN_FAILED,
-            result=ActionResult.FAILURE,
             username=username,
-            admin=summary,
-            details={"code": ErrorCode.UNAUTHENTICATED.value},
+            code=ErrorCode.UNAUTHENTICATED,
+            admin=_summary(admin) if admin else None,
+            locked=locks_name,
         )
-        if locks_now:
-            await write_entry(
-                ctx,
-                action=Action.ADMIN_LOCKED,
-                result=ActionResult.FAILURE,
-                username=username,
-                admin=summary,
-                details={"code": ErrorCode.ACCOUNT_LOCKED.value},
-            )
-        await ctx.db.commit()
         raise LacError.unauthenticated(SIGN_IN_INCORRECT)
+    new_hash = await _upgraded_hash(admin.password_hash, password)
 
     assert admin.id is not None
-    await clear_failures(ctx.db, login_name=login_name)
+    await begin_write(ctx.db)
+    await give_back(ctx, admission)
     if new_hash is not None:
         admin.password_hash = new_hash
     token = await issue_token(
         ctx.db,
         kind=TokenKind.ADMIN,
-        now=now,
+        now=ctx.clock.now(),
         lifetime=ctx.settings.admin_token_lifetime,
         admin_user_id=admin.id,
     )
@@ -130,23 +112,32 @@ async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> A
     return AdminSignIn(token=token, admin=admin)
 
 
-async def _refuse_locked_admin_login(
-    ctx: ServiceContext, *, login_name: str, username: str
+async def _log_failed_admin_login(
+    ctx: ServiceContext,
+    *,
+    username: str,
+    code: ErrorCode,
+    admin: AdminSummary | None = None,
+    locked: bool = False,
 ) -> None:
-    """Answer ACCOUNT_LOCKED, and log the refused attempt, while the name is locked."""
-    if not await locked_until(ctx.db, login_name=login_name, now=ctx.clock.now()):
-        return
-    await begin_write(ctx.db)
-    await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
-    await write_entry(
-        ctx,
-        action=Action.ADMIN_LOGIN_FAILED,
-        result=ActionResult.FAILURE,
-        username=username,
-        details={"code": ErrorCode.ACCOUNT_LOCKED.value},
-    )
-    await ctx.db.commit()
-    raise _locked_error()
+    """`admin.login_failed` (and `admin.locked` when this failure locked the name)."""
+    entries = [(Action.ADMIN_LOGIN_FAILED, code)]
+    if locked:
+        entries.append((Action.ADMIN_LOCKED, ErrorCode.ACCOUNT_LOCKED))
+
+    async def write() -> None:
+        await begin_write(ctx.db)
+        for action, entry_code in entries:
+            await write_entry(
+                ctx,
+                action=action,
+                result=ActionResult.FAILURE,
+                username=username,
+                admin=admin,
+                details={"code": entry_code.value},
+            )
+
+    await commit_refusal_entries(ctx, write)
 
 
 async def admin_logout(ctx: ServiceContext) -> bool:
@@ -168,73 +159,32 @@ async def customer_login(
     """Exchange a customer's credentials on one website for a 1-hour customer token.
 
     Customer sign-ins are not admin actions, so they are not in the admin action log;
-    they count towards the same per-name lockout.
+    they count towards the same limits, admitted as admin sign-ins are.
     """
-    login_name = customer_login_name(website_code, email)
-    await rate_limit.refuse_if_limited(ctx, LimitedAction.SIGN_IN)
-    now = ctx.clock.now()
-    if await locked_until(ctx.db, login_name=login_name, now=now):
-        await _count_failed_sign_in(ctx)
-        raise _locked_error()
+    admission = await admit(
+        ctx, LimitedAction.SIGN_IN, login_name=customer_login_name(website_code, email)
+    )
     customer = await _customer_named(ctx, email=email, website_code=website_code)
     password_ok = await verify_password(customer.password_hash if customer else None, password)
-    new_hash = await _upgraded_hash(
-        customer.password_hash if customer else None, password, password_ok
-    )
-
-    await begin_write(ctx.db)
-    now = ctx.clock.now()
-    if await locked_until(ctx.db, login_name=login_name, now=now):
-        await _count_failed_sign_in(ctx)
-        raise _locked_error()
     if customer is None or not customer.is_active or not password_ok:
-        await record_failure(ctx.db, login_name=login_name, now=now, settings=ctx.settings)
-        await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
-        await ctx.db.commit()
+        await count_failure(ctx, admission)
         raise LacError.unauthenticated(SIGN_IN_INCORRECT)
+    new_hash = await _upgraded_hash(customer.password_hash, password)
 
     assert customer.id is not None
-    await clear_failures(ctx.db, login_name=login_name)
+    await begin_write(ctx.db)
+    await give_back(ctx, admission)
     if new_hash is not None:
         customer.password_hash = new_hash
     token = await issue_token(
         ctx.db,
         kind=TokenKind.CUSTOMER,
-        now=now,
+        now=ctx.clock.now(),
         lifetime=ctx.settings.customer_token_lifetime,
         customer_id=customer.id,
     )
     await ctx.db.commit()
     return CustomerSignIn(token=token, customer=customer)
-
-
-async def _admin_named(ctx: ServiceContext, username: str) -> AdminUser | None:
-    """The admin signing in under this name. A name no account can have (longer than the
-    column, NUL, a lone surrogate) is not looked up: it is just a wrong sign-in."""
-    name = username.strip()
-    if not fits(name, USERNAME_LENGTH):
-        return None
-    return (await ctx.db.exec(select(AdminUser).where(AdminUser.username == name))).first()
-
-
-async def _customer_named(ctx: ServiceContext, *, email: str, website_code: str) -> Customer | None:
-    """The customer signing in with this email on this website (see `_admin_named`)."""
-    code, address = website_code.strip(), email.strip().lower()
-    if not (fits(code, WEBSITE_CODE_LENGTH) and fits(address, EMAIL_LENGTH)):
-        return None
-    statement = (
-        select(Customer)
-        .join(Website, col(Website.id) == col(Customer.website_id))
-        .where(Website.code == code, Customer.email == address)
-    )
-    return (await ctx.db.exec(statement)).first()
-
-
-async def _count_failed_sign_in(ctx: ServiceContext) -> None:
-    """A refused customer sign-in still counts towards its address's rate limit."""
-    await begin_write(ctx.db)
-    await rate_limit.record_failure(ctx, LimitedAction.SIGN_IN)
-    await ctx.db.commit()
 
 
 async def customer_logout(ctx: ServiceContext) -> bool:
@@ -268,3 +218,25 @@ async def current_customer(ctx: ServiceContext) -> Customer:
     if customer is None:
         raise LacError.unauthenticated()
     return customer
+
+
+async def _admin_named(ctx: ServiceContext, username: str) -> AdminUser | None:
+    """The admin signing in under this name. A name no account can have (longer than the
+    column, NUL, a lone surrogate) is not looked up: it is just a wrong sign-in."""
+    name = username.strip()
+    if not fits(name, USERNAME_LENGTH):
+        return None
+    return (await ctx.db.exec(select(AdminUser).where(AdminUser.username == name))).first()
+
+
+async def _customer_named(ctx: ServiceContext, *, email: str, website_code: str) -> Customer | None:
+    """The customer signing in with this email on this website (see `_admin_named`)."""
+    code, address = website_code.strip(), email.strip().lower()
+    if not (fits(code, WEBSITE_CODE_LENGTH) and fits(address, EMAIL_LENGTH)):
+        return None
+    statement = (
+        select(Customer)
+        .join(Website, col(Website.id) == col(Customer.website_id))
+        .where(Website.code == code, Customer.email == address)
+    )
+    return (await ctx.db.exec(statement)).first()

@@ -14,15 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import begin_write
+from db.engine import write_transaction
 from db.locks import ORDER_INCREMENT_LOCK_KEY, advisory_xact_lock
 from db.models import Cart, CartItem, Customer, OrderComment, OrderItem, Product, SalesOrder
 from db.queries import require_id
-from db.session import session_factory
 from db.upsert import insert_if_missing
 from resolvers.action_log import Action, ActionRecord, run_customer_change
 from resolvers.catalog import DEFAULT_CURRENCY, product_for_sale
@@ -88,21 +86,16 @@ def cart_owner(ctx: ServiceContext) -> CartOwner:
 async def current_cart(ctx: ServiceContext) -> CartContents:
     """The caller's cart, created (empty, not logged) on first use.
 
-    The creation is a write transaction of its own, on a connection of its own: the
-    query's sibling fields share the request's session and keep reading undisturbed.
+    The creation is a write transaction of its own on the request's session, beside the
+    query's sibling fields (which keep reading on it).
     """
     owner = cart_owner(ctx)
     cart = await _find_cart(ctx.db, owner, lock=False)
     if cart is not None:
         return await cart_contents(ctx.db, cart)
-    engine = ctx.db.bind
-    assert isinstance(engine, AsyncEngine)
-    async with session_factory(engine)() as db:
-        await begin_write(db)
-        cart = await _locked_cart(db, owner, now=ctx.clock.now())
-        contents = await cart_contents(db, cart)
-        await db.commit()
-    return contents
+    async with write_transaction(ctx.db):
+        cart = await _locked_cart(ctx.db, owner, now=ctx.clock.now())
+        return await cart_contents(ctx.db, cart)
 
 
 async def add_to_cart(ctx: ServiceContext, *, sku: str, quantity: int) -> CartContents:

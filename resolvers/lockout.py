@@ -2,7 +2,8 @@
 
 Failures are counted per login name whether or not the account exists, so a lockout
 reveals nothing about which accounts exist. The Nth consecutive failure within a
-sliding window locks the name; a success clears the count.
+sliding window locks the name; a success clears the count. A failure is counted in a
+transaction of its own, before it is logged (resolvers.admission).
 """
 
 from __future__ import annotations

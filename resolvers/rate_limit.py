@@ -4,6 +4,10 @@ Only failures count: 30 failed sign-ins (admin and customer together) or 30 fail
 secret exchanges from one client address within 10 minutes, and every further attempt
 of that kind from there answers RATE_LIMITED (with `retryAfter` seconds) until the
 oldest failure leaves the window. Checked before the lockout and the credentials.
+
+An attempt takes its slot before it runs, as if it were going to fail, in a write
+transaction (under the writers' lock, so concurrent attempts can never take more than
+the limit); a success gives the slot back (see resolvers.admission).
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ class LimitedAction(StrEnum):
     SECRET_EXCHANGE = "exchange"  # noqa: S105 (a name, not a secret)
 
 
-async def refuse_if_limited(ctx: ServiceContext, action: LimitedAction) -> None:
-    """Raise RATE_LIMITED while the caller's address has too many recent failures."""
+async def refuse_while_limited(ctx: ServiceContext, action: LimitedAction) -> None:
+    """Raise RATE_LIMITED while the caller's address has used up its attempts of this kind
+    (failures, and attempts still running); decisive inside a write transaction."""
     address = ctx.client.ip_address
     if address is None:
         return
@@ -52,11 +57,14 @@ async def refuse_if_limited(ctx: ServiceContext, action: LimitedAction) -> None:
     )
 
 
-async def record_failure(ctx: ServiceContext, action: LimitedAction) -> None:
-    """Count one failure of the caller's address (in the caller's write transaction)."""
+async def take_slot(ctx: ServiceContext, action: LimitedAction) -> int | None:
+    """Count the attempt about to run as a failure of the caller's address, in the caller's
+    write transaction, unless the address is limited (RATE_LIMITED). Returns the slot to
+    give back on success (None when the address is unknown: nothing is counted)."""
+    await refuse_while_limited(ctx, action)
     address = ctx.client.ip_address
     if address is None:
-        return
+        return None
     now = ctx.clock.now()
     await ctx.db.exec(
         delete(AuthFailure).where(
@@ -65,5 +73,14 @@ async def record_failure(ctx: ServiceContext, action: LimitedAction) -> None:
             col(AuthFailure.time) <= now - WINDOW,
         )
     )
-    ctx.db.add(AuthFailure(kind=action.value, ip_address=address, time=now))
+    slot = AuthFailure(kind=action.value, ip_address=address, time=now)
+    ctx.db.add(slot)
     await ctx.db.flush()
+    return slot.id
+
+
+async def give_back(ctx: ServiceContext, slot: int | None) -> None:
+    """Successes never count: free the slot of an attempt that succeeded (in the caller's
+    write transaction)."""
+    if slot is not None:
+        await ctx.db.exec(delete(AuthFailure).where(col(AuthFailure.id) == slot))

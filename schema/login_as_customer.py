@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import acl, login_as_customer
+from resolvers import acl, login_as_customer, secret_exchange
 from resolvers.storefront import storefront_session
 from schema.context import Info, service
 from schema.credentials import CarriesCredential
@@ -72,7 +72,7 @@ class LoginAsCustomerMutation:
         extensions=[*guard(Public()), CarriesCredential()],
     )
     async def exchange_login_as_customer_secret(self, info: Info, secret: str) -> CustomerToken:
-        exchanged = await login_as_customer.exchange_secret(service(info), secret=secret)
+        exchanged = await secret_exchange.exchange_secret(service(info), secret=secret)
         return CustomerToken(
             token=exchanged.token.token,
             expires_at=exchanged.token.expires_at,
@@ -112,7 +112,7 @@ class LoginAsCustomerMutation:
     async def generate_customer_token_as_admin(
         self, info: Info, input: GenerateCustomerTokenAsAdminInput
     ) -> GenerateCustomerTokenAsAdminOutput | None:
-        exchanged = await login_as_customer.generate_customer_token(
+        exchanged = await secret_exchange.generate_customer_token(
             service(info),
             customer_email=input.customer_email,
             website_code=input.website_code,

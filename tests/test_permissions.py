@@ -235,7 +235,9 @@ async def denied_entries(db_session: AsyncSession) -> list[tuple[str | None, str
     await db_session.rollback()
     rows = (
         await db_session.exec(
-            select(AdminActionLogEntry).where(AdminActionLogEntry.action == "access.denied")
+            select(AdminActionLogEntry)
+            .where(AdminActionLogEntry.action == "access.denied")
+            .order_by(col(AdminActionLogEntry.id))
         )
     ).all()
     for row in rows:

@@ -1,0 +1,222 @@
+"""Exchanging a start secret for an impersonation token, and Magento's one-step token
+(DESIGN.md section 7).
+
+The exchange consumes the secret with a conditional UPDATE, which is race-free on
+SQLite and PostgreSQL alike, re-checks the rules, and makes the session ACTIVE until
+`sessionLifetimeSeconds` have passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlmodel import col, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from db.engine import begin_write
+from db.models import AdminUser, Customer, LoginAsCustomerSession, RoleResource
+from resolvers.access_log import commit_refusal_entries
+from resolvers.acl import ALL, LOGIN_AS_CUSTOMER
+from resolvers.action_log import (
+    Action,
+    ActionRecord,
+    ActionResult,
+    log_success,
+    run_logged,
+    write_entry,
+)
+from resolvers.admission import admit, give_back
+from resolvers.config import load_config
+from resolvers.context import ServiceContext
+from resolvers.errors import ErrorCode, LacError
+from resolvers.login_as_customer import CustomerByEmail, secret_digest, start_in
+from resolvers.principals import Anonymous
+from resolvers.rate_limit import LimitedAction, refuse_while_limited
+from resolvers.session_end import (
+    EndCause,
+    SessionState,
+    end_session,
+    session_admin,
+    session_customer,
+)
+from resolvers.tokens import IssuedToken, TokenKind, issue_token
+
+SECRET_GONE = "Secret key is not found or was expired."  # noqa: S105 (Magento's message)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchanged:
+    token: IssuedToken
+    session: LoginAsCustomerSession
+    customer: Customer
+
+
+async def exchange_secret(ctx: ServiceContext, *, secret: str) -> Exchanged:
+    """Trade a start secret for an impersonation token; exactly one exchange can succeed.
+
+    Any failure answers SECRET_INVALID_OR_EXPIRED, whatever the cause: the bearer of a
+    secret learns nothing more. The secret is used up either way; when a re-check fails
+    the session ends with the matching cause, which the log records. Too many failed
+    exchanges from one address answer RATE_LIMITED first; the attempt is counted as a
+    failure before the secret is looked at and given back on success
+    (resolvers.admission).
+    """
+    admission = await admit(ctx, LimitedAction.SECRET_EXCHANGE)
+    await begin_write(ctx.db)
+    now = ctx.clock.now()
+    digest = secret_digest(secret)
+    consumed = await ctx.db.exec(
+        update(LoginAsCustomerSession)
+        .where(
+            col(LoginAsCustomerSession.secret_hash) == digest,
+            col(LoginAsCustomerSession.secret_used_at).is_(None),
+            col(LoginAsCustomerSession.secret_expires_at) > now,
+            col(LoginAsCustomerSession.state) == SessionState.PENDING.value,
+        )
+        .values(secret_used_at=now)
+    )
+    session = (
+        await ctx.db.exec(
+            select(LoginAsCustomerSession).where(LoginAsCustomerSession.secret_hash == digest)
+        )
+    ).first()
+    if consumed.rowcount != 1 or session is None:
+        # unknown, already used (the session is then someone's: leave it) or expired
+        await _refuse_exchange(ctx, session, EndCause.EXPIRED, now=now)
+    assert session is not None
+    await ctx.db.refresh(session)
+    failed = await _exchange_recheck(ctx.db, session)
+    if failed is not None:
+        await _refuse_exchange(ctx, session, failed, now=now)
+    await give_back(ctx, admission)
+    exchanged = await _activate(ctx, session, now=now)
+    await ctx.db.commit()
+    return exchanged
+
+
+async def _activate(
+    ctx: ServiceContext, session: LoginAsCustomerSession, *, now: datetime
+) -> Exchanged:
+    """Make a pending session ACTIVE with its impersonation token, its secret used up, and
+    log the exchange (in the caller's transaction)."""
+    config = await load_config(ctx.db)
+    lifetime = timedelta(seconds=config.session_lifetime_seconds)
+    session.secret_used_at = session.secret_used_at or now
+    session.state, session.expires_at = SessionState.ACTIVE.value, now + lifetime
+    ctx.db.add(session)
+    token = await issue_token(
+        ctx.db,
+        kind=TokenKind.IMPERSONATION,
+        now=now,
+        lifetime=lifetime,
+        customer_id=session.customer_id,
+        login_as_customer_session_id=session.id,
+    )
+    customer = await ctx.db.get(Customer, session.customer_id)
+    assert customer is not None
+    await _log_exchange(ctx, session, ActionResult.SUCCESS, {})
+    return Exchanged(token=token, session=session, customer=customer)
+
+
+async def _refuse_exchange(
+    ctx: ServiceContext,
+    session: LoginAsCustomerSession | None,
+    cause: EndCause,
+    *,
+    now: datetime,
+) -> None:
+    """Use up the secret, end its live session with `cause`, log, commit, refuse (the
+    failure is counted already)."""
+    details: dict[str, str] = {"code": ErrorCode.SECRET_INVALID_OR_EXPIRED.value}
+
+    async def write() -> None:
+        if session is not None and session.state == SessionState.PENDING.value:
+            session.secret_used_at = session.secret_used_at or now
+            await end_session(ctx, session, cause)
+            details["cause"] = cause.value
+        await _log_exchange(ctx, session, ActionResult.FAILURE, details)
+
+    await commit_refusal_entries(ctx, write)
+    raise LacError(ErrorCode.SECRET_INVALID_OR_EXPIRED, SECRET_GONE)
+
+
+async def _log_exchange(
+    ctx: ServiceContext,
+    session: LoginAsCustomerSession | None,
+    result: ActionResult,
+    details: dict[str, str],
+) -> None:
+    admin = session_admin(session) if session else None
+    await write_entry(
+        replace(ctx, principal=Anonymous()),  # the storefront's call, whoever's token it bore
+        action=Action.LOGIN_AS_CUSTOMER_EXCHANGE,
+        result=result,
+        username=admin.username if admin else None,
+        admin=admin,
+        customer=session_customer(session) if session else None,
+        session_id=session.id if session else None,
+        details=details,
+    )
+
+
+async def _exchange_recheck(
+    session: AsyncSession, lac_session: LoginAsCustomerSession
+) -> EndCause | None:
+    """The rules again at exchange time: feature on, admin active with ::login, customer
+    active and consenting (an inactive customer ends the session as CONSENT_REVOKED: the
+    account may no longer be assisted)."""
+    config = await load_config(session)
+    if not config.enabled:
+        return EndCause.FEATURE_DISABLED
+    admin_may_login = (
+        await session.exec(
+            select(func.count())
+            .select_from(RoleResource)
+            .where(
+                col(RoleResource.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
+                col(RoleResource.role_id).in_(_active_admin_role(lac_session.admin_user_id)),
+            )
+        )
+    ).one()
+    if not admin_may_login:
+        return EndCause.ADMIN_REVOKED
+    customer = await session.get(Customer, lac_session.customer_id)
+    if customer is None or not customer.is_active or not customer.allow_remote_shopping_assistance:
+        return EndCause.CONSENT_REVOKED
+    return None
+
+
+def _active_admin_role(admin_user_id: int) -> SelectOfScalar[int]:
+    return select(AdminUser.role_id).where(AdminUser.id == admin_user_id, col(AdminUser.is_active))
+
+
+async def generate_customer_token(
+    ctx: ServiceContext,
+    *,
+    customer_email: str,
+    website_code: str | None,
+    store_view_code: str | None,
+    reason: str | None,
+) -> Exchanged:
+    """Magento's `generateCustomerTokenAsAdmin`: start and exchange as one change, with
+    every rule of a normal start (consent included) and a full, logged, revocable session.
+
+    Refused (the address limited for secret exchanges included), it changes nothing and
+    writes its start's FAILURE entry alone.
+    """
+
+    async def generate(record: ActionRecord) -> Exchanged:
+        await refuse_while_limited(ctx, LimitedAction.SECRET_EXCHANGE)
+        started = await start_in(
+            ctx,
+            record,
+            customer_id=CustomerByEmail(customer_email, website_code),
+            store_view_code=store_view_code,
+            reason=reason,
+        )
+        await log_success(ctx, record)
+        return await _activate(ctx, started.session, now=ctx.clock.now())
+
+    return await run_logged(ctx, Action.LOGIN_AS_CUSTOMER_START, generate)
