@@ -1,12 +1,13 @@
-"""Faults of the database, against real `lac` processes.
+"""Faults of the database, against real `lac` processes (and the app, for the pool).
 
 At start-up, a database that is unreachable (a closed port, a host that never answers,
 an SQLite file in a missing folder) makes every command print one line and exit 2.
-While serving, a database that is lost or stuck behind another writer makes requests
-answer HTTP 503 with a JSON INTERNAL_SERVER_ERROR within the timeouts set below (an HTTP
-client timeout far above them fails the test on a hang), and the service recovers by
-itself, without a restart, once the database is back. The PostgreSQL server is reached
-through a TCP proxy the test cuts, stalls and restores.
+While serving, a database that is lost, stuck behind another writer, or without a free
+pooled connection in time makes requests answer HTTP 503 with a JSON
+INTERNAL_SERVER_ERROR within the timeouts set below (an HTTP client timeout far above
+them fails the test on a hang), and the service recovers by itself, without a restart,
+once the database is back. The PostgreSQL server is reached through a TCP proxy the
+test cuts, stalls and restores.
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ import httpx
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.engine import create_engine
 from db.locks import LOG_CHAIN_LOCK_KEY
+from lac.clock import ManualClock
+from lac.settings import Settings
+from schema.app import create_app
 from schema.db_unavailable import UNAVAILABLE_MESSAGE
 from tests.databases import POSTGRES_SERVER_URL, fresh_database, postgres_conninfo
 from tests.server import (
@@ -34,7 +40,7 @@ from tests.server import (
     make_lac_db,
     run_lac,
 )
-from tests.support import ADMIN_LOGIN
+from tests.support import ADMIN_LOGIN, make_api
 from tests.tcp_proxy import TcpProxy
 
 CONNECT_TIMEOUT = "2"  # libpq's minimum
@@ -158,6 +164,22 @@ def test_writes_behind_a_stuck_writer_answer_503_then_recover(live_db: LacDb) ->
             }
         assert sign_in(client)
     assert '"valid": true' in live_db.run_ok("log", "verify").stdout
+
+
+async def test_no_free_connection_in_time_answers_503(
+    engine: AsyncEngine, settings: Settings, clock: ManualClock
+) -> None:
+    one_connection = create_engine(
+        settings.database_url, pool_size=1, max_overflow=0, pool_timeout=0.1
+    )
+    app = create_app(settings, clock, engine=one_connection)
+    try:
+        async with make_api(app) as http:
+            async with one_connection.connect():  # held elsewhere: the pool has none to give
+                assert_unavailable(await http.post("/graphql", json={"query": PRODUCTS}))
+            assert data_of(await http.post("/graphql", json={"query": PRODUCTS}))
+    finally:
+        await one_connection.dispose()
 
 
 @postgres_only
