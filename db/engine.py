@@ -3,46 +3,72 @@
 SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` for write transactions (the
 SQLAlchemy recipe that takes over BEGIN from the driver), so concurrent writers queue
 instead of failing with "database is locked"; reads still begin deferred.
+
+Every wait on the database is bounded (`DatabaseTimeouts`): a database that is down or
+stuck makes a request fail within the timeouts (HTTP 503), never hang. PostgreSQL
+connections are pinged when taken from the pool, so after the database comes back (or
+restarts) the service uses fresh connections by itself, without a failed request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
 from db.session import RequestSession
-from lac.settings import async_database_url
+from lac.settings import DatabaseTimeouts, async_database_url
 
 WRITE_OPTION = "lac_write"
 WRITERS_TURN = "lac_writers_turn"  # session.info key: the lock a query's writers queue on
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine for a plain or driver-qualified database URL."""
-    engine = create_async_engine(async_database_url(database_url), **kwargs)
+def create_engine(
+    database_url: str, timeouts: DatabaseTimeouts | None = None, **kwargs: Any
+) -> AsyncEngine:
+    """Create the async engine for a plain or driver-qualified database URL, every wait on
+    the database bounded by `timeouts` (the settings' defaults when not given)."""
+    timeouts = timeouts or DatabaseTimeouts()
+    url = make_url(async_database_url(database_url))
+    if url.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("connect_args", _postgresql_connect_args(url, timeouts))
+    engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms=_milliseconds(timeouts.statement))
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _postgresql_connect_args(url: URL, timeouts: DatabaseTimeouts) -> dict[str, Any]:
+    """psycopg's connect timeout, and the statement timeout as a server option (kept next
+    to any `options` the URL already has)."""
+    given = url.query.get("options")
+    options = [given] if isinstance(given, str) else list(given or ())
+    options.append(f"-c statement_timeout={_milliseconds(timeouts.statement)}")
+    return {"connect_timeout": math.ceil(timeouts.connect), "options": " ".join(options)}
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Stop the driver from emitting its own BEGIN; `on_begin` emits ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

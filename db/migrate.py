@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lac.settings import DatabaseTimeouts
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -19,17 +21,21 @@ class DatabaseNotMigratedError(RuntimeError):
     """The database schema is behind the code: the app must not serve it."""
 
 
-def alembic_config(database_url: str) -> Config:
-    config = Config()
+def alembic_config(database_url: str, timeouts: DatabaseTimeouts | None = None) -> Config:
+    """Alembic's configuration for `database_url`; db/migrations/env.py connects with
+    `timeouts` (so a database that is down fails the migration instead of hanging)."""
+    config = Config(attributes={"timeouts": timeouts or DatabaseTimeouts()})
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # ConfigParser interpolation: a literal % in a URL (escaped password) must be doubled.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(
+    database_url: str, revision: str = "head", timeouts: DatabaseTimeouts | None = None
+) -> None:
     """Bring the database up to `revision` (blocking: for the CLI and test set-up)."""
-    command.upgrade(alembic_config(database_url), revision)
+    command.upgrade(alembic_config(database_url, timeouts), revision)
 
 
 @cache
@@ -49,6 +55,6 @@ async def ensure_migrated(engine: AsyncEngine) -> None:
     head = head_revision()
     if current != head:
         raise DatabaseNotMigratedError(
-            f"The database is not migrated (at revision {current or 'none'}, code needs {head}). "
-            "Run `lac db upgrade` first."
+            f"the database is not migrated (it is at revision {current or 'none'}, this lac "
+            f"needs {head}): run `lac db upgrade` first"
         )

@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import create_engine
-from db.migrate import DatabaseNotMigratedError, ensure_migrated, upgrade
+from db.migrate import ensure_migrated, upgrade
 from db.seed import seed_demo
 from db.session import session_factory
+from lac.cli_errors import LacCommands
 from lac.clock import SystemClock
 from lac.settings import Settings
 from resolvers.action_log import ActionGroup, ActionResult
@@ -36,7 +37,7 @@ from resolvers.log_export import COLUMNS, count_entries, entry_record, stream_en
 from resolvers.principals import Anonymous
 from schema.http.access_log import uvicorn_log_config
 
-app = typer.Typer(help="lac: Login as Customer GraphQL service.", no_args_is_help=True)
+app = typer.Typer(cls=LacCommands, no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 admin_app = typer.Typer(help="Admin users.", no_args_is_help=True)
@@ -49,11 +50,22 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(log_app, name="log")
 
 
+@app.callback()
+def main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback when a command fails.")
+    ] = False,
+) -> None:
+    """lac: Login as Customer GraphQL service."""
+    # `debug` is read where errors are translated: LacCommands in lac/cli_errors.py.
+
+
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """An engine for one CLI command, disposed when the command is done."""
-    engine = create_engine(settings.database_url)
+    """An engine for one CLI command on a migrated database, disposed when it is done."""
+    engine = create_engine(settings.database_url, settings.database_timeouts)
     try:
+        await ensure_migrated(engine)
         yield engine
     finally:
         await engine.dispose()
@@ -74,7 +86,8 @@ def cli_context(session: AsyncSession, settings: Settings, action: str) -> Servi
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database (LAC_DATABASE_URL, default sqlite:///./lac.db) to the latest schema."""
-    upgrade(Settings.from_env().database_url)
+    settings = Settings.from_env()
+    upgrade(settings.database_url, timeouts=settings.database_timeouts)
     typer.echo("database is up to date")
 
 
@@ -136,15 +149,11 @@ def serve(
 ) -> None:
     """Serve GraphQL (and GraphiQL in development) on http://HOST:PORT/graphql."""
 
-    async def check() -> None:
-        async with database(Settings.from_env()) as engine:
-            await ensure_migrated(engine)
+    async def check() -> None:  # bad settings, an unreachable or un-migrated database: one line
+        async with database(Settings.from_env()):
+            pass
 
-    try:
-        asyncio.run(check())
-    except DatabaseNotMigratedError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=1) from None
+    asyncio.run(check())
     uvicorn.run(
         "schema.app:create_app",
         factory=True,

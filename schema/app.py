@@ -19,6 +19,7 @@ from strawberry.http.ides import GraphQL_IDE
 from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
+from db.faults import database_fault
 from db.migrate import ensure_migrated
 from db.session import RequestSession, session_factory
 from lac.clock import Clock, SystemClock
@@ -30,6 +31,7 @@ from resolvers.passwords import warm_up
 from resolvers.session_end import end_failed_recheck
 from schema.build import build_schema
 from schema.context import Context
+from schema.db_unavailable import DatabaseFaultGuard, raise_database_fault
 from schema.errors import present_result, retry_after
 from schema.http.body_limit import BodyLimit
 from schema.http.cors import Cors
@@ -73,7 +75,9 @@ class RequestScope:
                 identity = await resolve_identity(
                     session, token=bearer_token(headers.get("authorization")), now=self.clock.now()
                 )
-            except Exception:
+            except Exception as error:
+                if database_fault(error) is not None:
+                    raise  # DatabaseFaultGuard answers 503
                 logger.exception("resolving the caller failed")
                 await internal_error()(scope, receive, send)
                 return
@@ -118,6 +122,7 @@ class LacGraphQL(JsonGraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        raise_database_fault(result)
         request.state.lac_notes.retry_after = retry_after(result)
         return present_result(result)
 
@@ -131,7 +136,7 @@ def create_app(
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
     owns_engine = engine is None
-    engine = engine or create_engine(settings.database_url)
+    engine = engine or create_engine(settings.database_url, settings.database_timeouts)
     ide: GraphQL_IDE | None = None if settings.is_production else "graphiql"
     graphql = LacGraphQL(
         build_schema(production=settings.is_production),
@@ -150,7 +155,10 @@ def create_app(
 
     scoped = RequestScope(graphql, engine=engine, clock=clock, settings=settings)
     return SecureStarlette(
-        routes=[Route(GRAPHQL_PATH, scoped, methods=["GET", "POST"]), *health_routes(engine)],
+        routes=[
+            Route(GRAPHQL_PATH, DatabaseFaultGuard(scoped), methods=["GET", "POST"]),
+            *health_routes(engine),
+        ],
         middleware=[
             Middleware(
                 Cors,

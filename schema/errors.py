@@ -17,6 +17,7 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from db.faults import database_fault
 from resolvers.errors import ErrorCode, LacError
 
 logger = logging.getLogger("lac.errors")
@@ -54,10 +55,18 @@ def present_error(error: GraphQLError) -> GraphQLError:
 
 
 def log_unexpected_errors(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
-    """Log what a client cannot see: unexpected exceptions, with their stack traces."""
+    """Log what a client cannot see: unexpected exceptions, with their stack traces.
+
+    Database faults are not unexpected: the request answers 503 and
+    schema/db_unavailable.py logs them, one line each.
+    """
     for error in errors:
         original = error.original_error
-        if original is not None and not isinstance(original, LacError | GraphQLError):
+        if (
+            original is not None
+            and not isinstance(original, LacError | GraphQLError)
+            and database_fault(original) is None
+        ):
             logger.error("unexpected error at %s", error.path, exc_info=original)
 
 

@@ -7,16 +7,12 @@ back to that seeded snapshot, so tests see the pinned demo data and never each o
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Table, delete, insert, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,31 +25,18 @@ from db.session import session_factory
 from lac.clock import ManualClock
 from lac.settings import Settings
 from schema.app import create_app
+from tests.databases import fresh_database
 from tests.server import LacDb, make_lac_db
 from tests.support import TEST_START, Api, make_api
 
 Snapshot = list[tuple[Table, list[dict[str, Any]]]]
 
 
-def _postgres_conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh database for this run: a new PostgreSQL database, or an SQLite file."""
-    server_url = os.environ.get("LAC_TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'lac-test.db'}"
-        return
-    name = f"lac_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_postgres_conninfo(server_url), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_postgres_conninfo(server_url), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -15,17 +15,33 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 LAC = Path(sys.executable).parent / "lac"
 CLI_TIMEOUT = 120.0
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
+CREATE_CLERK = (  # `lac admin create` of a Support user, all but the password
+    "admin",
+    "create",
+    "--username",
+    "clerk",
+    "--email",
+    "clerk@example.com",
+    "--firstname",
+    "Cleo",
+    "--lastname",
+    "Clerk",
+    "--role",
+    "Support",
+)
 
 
-def lac_env(database: Path) -> dict[str, str]:
-    """The environment for `lac`: this test's database, development mode, no other LAC_*."""
+def lac_env(database: Path | str) -> dict[str, str]:
+    """The environment for `lac`: this test's database (an SQLite file or a URL),
+    development mode, no other LAC_*."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("LAC_")}
-    env["LAC_DATABASE_URL"] = f"sqlite:///{database}"
+    env["LAC_DATABASE_URL"] = database if isinstance(database, str) else f"sqlite:///{database}"
     env["LAC_ENV"] = "development"
     return env
 
@@ -52,6 +68,18 @@ def run_ok(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedPr
     return result
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """The command failed as an operator error: exit code 2, nothing on stdout, one line
+    `error: ...` on stderr that contains `words` (and so no traceback)."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
 def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -73,11 +101,16 @@ def stop(process: subprocess.Popen[Any]) -> None:
 
 @dataclass(frozen=True)
 class LacDb:
-    """A migrated, seeded SQLite file and the environment that points `lac` at it."""
+    """A migrated, seeded database and the environment that points `lac` at it."""
 
-    path: Path
+    url: str
     env: dict[str, str]
     workdir: Path
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file."""
+        return Path(make_url(self.url).database or "")
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return run_lac(self.env, *args, cwd=self.workdir)
@@ -86,22 +119,32 @@ class LacDb:
         return run_ok(self.env, *args, cwd=self.workdir)
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    """A running `lac serve`: its process (to kill), address and output."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+
 @contextmanager
-def running_server(db: LacDb) -> Iterator[httpx.Client]:
-    """A real `lac serve` on a free port; yields a client for it, stops the server after."""
+def lac_serve(env: dict[str, str], workdir: Path) -> Iterator[LiveServer]:
+    """A real `lac serve` on a free port, answering when yielded; stopped after."""
     port = free_port()
-    log_path = db.workdir / f"serve-{port}.log"
+    log_path = workdir / f"serve-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(LAC), "serve", "--port", str(port)],
-            env=db.env,
-            cwd=db.workdir,
+            env=env,
+            cwd=workdir,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    server = LiveServer(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as client:
+        with httpx.Client(base_url=server.base_url, timeout=10.0) as client:
             deadline = time.monotonic() + STARTUP_TIMEOUT
             while True:
                 if process.poll() is not None:
@@ -115,9 +158,19 @@ def running_server(db: LacDb) -> Iterator[httpx.Client]:
                     if time.monotonic() > deadline:
                         pytest.fail(f"lac serve did not answer in time:\n{log_path.read_text()}")
                     time.sleep(0.1)
-            yield client
+        yield server
     finally:
         stop(process)
+
+
+@contextmanager
+def running_server(db: LacDb) -> Iterator[httpx.Client]:
+    """A real `lac serve` on a free port; yields a client for it, stops the server after."""
+    with (
+        lac_serve(db.env, db.workdir) as server,
+        httpx.Client(base_url=server.base_url, timeout=10.0) as client,
+    ):
+        yield client
 
 
 def graphql(
@@ -138,10 +191,10 @@ def graphql(
     return data
 
 
-def make_lac_db(workdir: Path) -> LacDb:
-    """A fresh SQLite file migrated and seeded by the real CLI."""
-    database = workdir / "lac-cli.db"
-    env = lac_env(database)
+def make_lac_db(workdir: Path, url: str | None = None) -> LacDb:
+    """A fresh database (by default an SQLite file) migrated and seeded by the real CLI."""
+    url = url or f"sqlite:///{workdir / 'lac-cli.db'}"
+    env = lac_env(url)
     run_ok(env, "db", "upgrade", cwd=workdir)
     run_ok(env, "demo", "seed", cwd=workdir)
-    return LacDb(path=database, env=env, workdir=workdir)
+    return LacDb(url=url, env=env, workdir=workdir)

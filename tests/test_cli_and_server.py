@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.server import (
+    CREATE_CLERK,
     LAC,
     STARTUP_TIMEOUT,
     LacDb,
@@ -123,23 +124,9 @@ def test_server_refuses_an_unmigrated_database(tmp_path: Path) -> None:
 
 
 def test_admin_create_from_the_cli(lac_db: LacDb) -> None:
-    create = [
-        "admin",
-        "create",
-        "--username",
-        "clerk",
-        "--email",
-        "clerk@example.com",
-        "--firstname",
-        "Cleo",
-        "--lastname",
-        "Clerk",
-        "--role",
-        "Support",
-    ]
-    lac_db.run_ok(*create, "--password", "Clerk1234")
+    lac_db.run_ok(*CREATE_CLERK, "--password", "Clerk1234")
 
-    again = lac_db.run(*create, "--password", "Clerk1234")
+    again = lac_db.run(*CREATE_CLERK, "--password", "Clerk1234")
     assert again.returncode != 0, again.stdout
     assert "already exists" in again.stderr
 

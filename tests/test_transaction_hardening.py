@@ -201,9 +201,7 @@ async def test_a_refusal_inside_a_mutation_is_logged_when_a_sibling_fails_to_log
 
 
 def serving(tmp_path: Path, database_url: str) -> LacDb:
-    env = lac_env(tmp_path / "unused.db")
-    env["LAC_DATABASE_URL"] = database_url
-    return LacDb(path=tmp_path / "unused.db", env=env, workdir=tmp_path)
+    return LacDb(url=database_url, env=lac_env(database_url), workdir=tmp_path)
 
 
 def post(connection: http.client.HTTPConnection, query: str, token: str | None = None) -> Any:

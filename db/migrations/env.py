@@ -27,7 +27,9 @@ def run_with_connection(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+    engine = create_engine(
+        config.get_main_option("sqlalchemy.url") or "", config.attributes.get("timeouts")
+    )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_with_connection)
