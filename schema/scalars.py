@@ -15,15 +15,18 @@ def serialize_datetime(value: datetime) -> str:
 
 
 def parse_datetime(value: object) -> datetime:
+    """An aware ISO 8601 string as a UTC datetime; anything else, including an instant whose
+    UTC form falls outside years 1 to 9999 (0001-01-01T00:00:00+14:00), is BAD_USER_INPUT."""
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise LacError.bad_input(
-            "DateTime must be an ISO 8601 string with a timezone, e.g. 2026-11-25T10:58:06Z."
-        )
-    return parsed.astimezone(UTC)
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        pass
+    raise LacError.bad_input(
+        "DateTime must be an ISO 8601 string with a timezone, between the years 1 and 9999 "
+        "in UTC, e.g. 2026-11-25T10:58:06Z."
+    )
 
 
 DateTime = strawberry.scalar(
