@@ -20,7 +20,8 @@ def parse_datetime(value: object) -> datetime:
     parsed = parse_instant(value) if isinstance(value, str) else None
     if parsed is None:
         raise LacError.bad_input(
-            "DateTime must be an ISO 8601 string with a timezone, e.g. 2026-11-25T10:58:06Z."
+            "DateTime must be an ISO 8601 string with a timezone, between the years 1 and 9999 "
+            "in UTC, e.g. 2026-11-25T10:58:06Z."
         )
     return parsed
 

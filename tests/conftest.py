@@ -26,6 +26,7 @@ from lac.clock import ManualClock
 from lac.settings import Settings
 from schema.app import create_app
 from tests.databases import fresh_database
+from tests.fuzz_checks import FUZZ_TALLY
 from tests.server import LacDb, make_lac_db
 from tests.support import TEST_START, Api, make_api
 
@@ -109,3 +110,12 @@ async def api(engine: AsyncEngine, settings: Settings, clock: ManualClock) -> As
 def lac_db(tmp_path: Path) -> LacDb:
     """A fresh SQLite file, migrated and seeded by the real `lac` command line."""
     return make_lac_db(tmp_path)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz test's counts and failure classes, at the end of every run that fuzzed."""
+    tally = terminalreporter.config.stash.get(FUZZ_TALLY, None)
+    if tally is not None:
+        terminalreporter.section("fuzz")
+        for line in tally.report():
+            terminalreporter.write_line(line)

@@ -90,6 +90,12 @@ mutation CustomerLogin($email: String!, $password: String!, $websiteCode: String
 """
 
 
-def make_api(app: Any, client_ip: str = CLIENT_IP) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(client_ip, 51000))
+def make_api(
+    app: Any, client_ip: str = CLIENT_IP, *, raise_app_exceptions: bool = True
+) -> httpx.AsyncClient:
+    """A client of the ASGI app; with `raise_app_exceptions=False` an exception the app lets
+    escape becomes the HTTP 500 a real server would send, instead of failing the call."""
+    transport = httpx.ASGITransport(
+        app=app, client=(client_ip, 51000), raise_app_exceptions=raise_app_exceptions
+    )
     return httpx.AsyncClient(transport=transport, base_url="http://lac.test")

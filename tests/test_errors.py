@@ -161,3 +161,26 @@ async def test_successful_change_commits_with_its_entry(
     [entry] = (await db_session.exec(select(AdminActionLogEntry))).all()
     assert entry.result == "SUCCESS"
     assert entry.time == clock.now()
+
+
+ORDERS_IN = "query O($f: SalesDocumentFilter) { orders(filter: $f) { totalCount } }"
+
+
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+async def test_instant_outside_the_calendar_in_utc_is_bad_user_input(
+    api: Api, instant: str
+) -> None:
+    """Valid ISO 8601, but before year 1 or after 9999 once moved to UTC: refused as bad
+    input, inline or as a variable, while the calendar's own edges still work."""
+    token = await api.admin_token("support", "Support123!")
+    inline = f'{{ orders(filter: {{createdFrom: "{instant}"}}) {{ totalCount }} }}'
+    for body in (
+        await api.call(inline, token=token),
+        await api.call(ORDERS_IN, {"f": {"createdFrom": instant}}, token=token),
+    ):
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert "between the years 1 and 9999 in UTC" in error["message"]
+    edges = {"createdFrom": "0001-01-01T00:00:00Z", "createdTo": "9999-12-31T23:59:59.999999Z"}
+    assert (await api.data(ORDERS_IN, {"f": edges}, token=token))["orders"]["totalCount"] == 4
