@@ -36,8 +36,12 @@ def create_engine(
     database_url: str, timeouts: DatabaseTimeouts | None = None, **kwargs: Any
 ) -> AsyncEngine:
     """Create the async engine for a plain or driver-qualified database URL, every wait on
-    the database bounded by `timeouts` (the settings' defaults when not given)."""
+    the database bounded by `timeouts` (the settings' defaults when not given).
+
+    Statement parameters stay out of error messages and logs: they hold what callers sent
+    (sign-in names, digests), which the server log must not repeat."""
     timeouts = timeouts or DatabaseTimeouts()
+    kwargs.setdefault("hide_parameters", True)
     url = make_url(async_database_url(database_url))
     if url.get_backend_name() == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
