@@ -20,12 +20,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.engine import begin_write, write_transaction
 from db.models import AdminActionLogEntry, Customer, LoginAsCustomerSession, StoreView, Website
 from resolvers.action_log import Action, ActionRecord, ActionResult, run_logged, write_entry
-from resolvers.availability import UnavailableReason, availability_facts, unavailable_reason
 from resolvers.config import LoginAsCustomerConfig, StoreViewToLogin, load_config
 from resolvers.context import ServiceContext
 from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import ErrorCode, LacError
 from resolvers.inputs import TextInput, row_id
+from resolvers.lac_policy import UnavailableReason, availability, document_facts
 from resolvers.principals import AdminPrincipal, CustomerSummary, ImpersonationPrincipal, full_name
 from resolvers.session_end import LIVE_STATES, EndCause, SessionState, end_session, session_customer
 
@@ -133,8 +133,8 @@ async def start_in(
         raise LacError.not_found(CUSTOMER_GONE)
     record.customer = customer_summary(customer)
     config = await load_config(ctx.db)
-    [facts] = await availability_facts(ctx.db, [found])
-    blocked = unavailable_reason(principal, facts)
+    [facts] = await document_facts(ctx.db, [found])
+    blocked = availability(principal, facts)
     if blocked is not None:
         raise LacError(ErrorCode(blocked.value), UNAVAILABLE_MESSAGES[blocked])
     store_view = await _store_view_to_login(ctx.db, customer, wanted_view, config)

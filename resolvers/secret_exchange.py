@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlmodel import col, func, select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import col, select, update
 
 from db.engine import begin_write
-from db.models import AdminUser, Customer, LoginAsCustomerSession, RoleResource
+from db.models import Customer, LoginAsCustomerSession
 from resolvers.access_log import commit_refusal_entries
-from resolvers.acl import ALL, LOGIN_AS_CUSTOMER
 from resolvers.action_log import (
     Action,
     ActionRecord,
@@ -31,6 +28,7 @@ from resolvers.admission import admit, give_back
 from resolvers.config import load_config
 from resolvers.context import ServiceContext
 from resolvers.errors import ErrorCode, LacError
+from resolvers.lac_policy import assistance_facts, exchange_end_cause
 from resolvers.login_as_customer import CustomerByEmail, secret_digest, start_in
 from resolvers.principals import Anonymous
 from resolvers.rate_limit import LimitedAction, refuse_while_limited
@@ -87,7 +85,7 @@ async def exchange_secret(ctx: ServiceContext, *, secret: str) -> Exchanged:
         await _refuse_exchange(ctx, session, EndCause.EXPIRED, now=now)
     assert session is not None
     await ctx.db.refresh(session)
-    failed = await _exchange_recheck(ctx.db, session)
+    failed = exchange_end_cause(await assistance_facts(ctx.db, session))
     if failed is not None:
         await _refuse_exchange(ctx, session, failed, now=now)
     await give_back(ctx, admission)
@@ -159,37 +157,6 @@ async def _log_exchange(
         session_id=session.id if session else None,
         details=details,
     )
-
-
-async def _exchange_recheck(
-    session: AsyncSession, lac_session: LoginAsCustomerSession
-) -> EndCause | None:
-    """The rules again at exchange time: feature on, admin active with ::login, customer
-    active and consenting (an inactive customer ends the session as CONSENT_REVOKED: the
-    account may no longer be assisted)."""
-    config = await load_config(session)
-    if not config.enabled:
-        return EndCause.FEATURE_DISABLED
-    admin_may_login = (
-        await session.exec(
-            select(func.count())
-            .select_from(RoleResource)
-            .where(
-                col(RoleResource.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
-                col(RoleResource.role_id).in_(_active_admin_role(lac_session.admin_user_id)),
-            )
-        )
-    ).one()
-    if not admin_may_login:
-        return EndCause.ADMIN_REVOKED
-    customer = await session.get(Customer, lac_session.customer_id)
-    if customer is None or not customer.is_active or not customer.allow_remote_shopping_assistance:
-        return EndCause.CONSENT_REVOKED
-    return None
-
-
-def _active_admin_role(admin_user_id: int) -> SelectOfScalar[int]:
-    return select(AdminUser.role_id).where(AdminUser.id == admin_user_id, col(AdminUser.is_active))
 
 
 async def generate_customer_token(
