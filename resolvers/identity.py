@@ -1,7 +1,7 @@
 """Turn a request's bearer token and peer address into a principal and a client.
 
 Runs once per request, before GraphQL: one indexed, joined query reads the token,
-its account, (for admins) the role's resources and (for impersonation) the session
+its account, (for admins) the role's resources and (for impersonation) the assistance session
 with everything its re-check and the storefront banner need, so a role change, a
 disabled account or a withdrawn consent takes effect on the very next request.
 """
@@ -64,7 +64,7 @@ def bearer_token(authorization: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class SessionEnding:
-    """An impersonation session that failed its per-request re-check and must end."""
+    """An assistance session that failed its per-request re-check and must end."""
 
     session: LoginAsCustomerSession
     cause: EndCause
@@ -77,7 +77,7 @@ class Identity:
 
 
 def _principal_statement() -> Select[Any]:
-    """Token, account, role resources, impersonation session and its re-check facts, and
+    """Token, account, role resources, assistance session and its re-check facts, and
     the banner names, in one indexed query."""
     config_value = aliased(ConfigValue)
     session_view = aliased(StoreView)
@@ -135,14 +135,15 @@ def _principal_statement() -> Select[Any]:
 PRINCIPAL_STATEMENT = _principal_statement()
 
 
-async def resolve_identity(session: AsyncSession, *, token: str | None, now: datetime) -> Identity:
-    """Who the bearer of `token` is now; an impersonation that fails its re-check (session
-    expired, feature off, admin disabled or without ::login, consent withdrawn) resolves
-    as anonymous and names the session to end with that cause."""
+async def resolve_identity(db: AsyncSession, *, token: str | None, now: datetime) -> Identity:
+    """Who the bearer of `token` is now; an impersonation that fails its re-check
+    (resolvers.lac_policy: assistance session expired, feature off, admin disabled or
+    without ::login, consent withdrawn) resolves as anonymous and names the assistance
+    session to end with that cause."""
     if token is None:
         return Identity(Anonymous())
     rows = (
-        await session.exec(PRINCIPAL_STATEMENT, params={"digest": token_digest(token)})  # type: ignore[call-overload]
+        await db.exec(PRINCIPAL_STATEMENT, params={"digest": token_digest(token)})  # type: ignore[call-overload]
     ).all()
     if not rows:
         return Identity(Anonymous())
@@ -161,7 +162,7 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
         session_view_name,
     ) = rows[0]
     if token_row.expires_at <= now:
-        # An expired impersonation token means its session has run out: end it as EXPIRED.
+        # An expired impersonation token means its assistance session has run out: EXPIRED.
         if assistance is not None and assistance.state == SessionState.ACTIVE:
             return Identity(Anonymous(), SessionEnding(assistance, EndCause.EXPIRED))
         return Identity(Anonymous())
