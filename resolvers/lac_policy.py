@@ -23,8 +23,14 @@ from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AdminUser, ConfigValue, Customer, LoginAsCustomerSession, RoleResource
-from db.models import StoreView as StoreViewRow
+from db.models import (
+    AdminUser,
+    ConfigValue,
+    Customer,
+    LoginAsCustomerSession,
+    RoleResource,
+    StoreView,
+)
 from resolvers.acl import ALL, LOGIN_AS_CUSTOMER, holds_all
 from resolvers.config import ENABLED_PATH, is_enabled
 from resolvers.principals import AdminPrincipal, Principal
@@ -149,7 +155,7 @@ def admin_may_login_column(admin_id: Mapped[int] | ColumnElement[int]) -> Exists
 
 def has_active_store_view_column(website_id: Mapped[int] | ColumnElement[int]) -> Exists:
     """Whether the website `website_id` has an active store view to act in."""
-    view = aliased(StoreViewRow)
+    view = aliased(StoreView)
     return exists().where(and_(col(view.website_id) == website_id, col(view.is_active)))
 
 
@@ -190,16 +196,15 @@ async def document_facts(
 
 async def assistance_facts(db: AsyncSession, assistance: LoginAsCustomerSession) -> LacFacts:
     """The facts of an assistance session's admin and customer, as they stand now."""
-    customer = aliased(Customer)
     statement = (
         sa_select(
-            customer,
-            has_active_store_view_column(col(customer.website_id)),
+            Customer,
+            has_active_store_view_column(col(Customer.website_id)),
             feature_enabled_column(),
             admin_may_login_column(col(LoginAsCustomerSession.admin_user_id)),
         )
         .select_from(LoginAsCustomerSession)
-        .outerjoin(customer, col(customer.id) == col(LoginAsCustomerSession.customer_id))
+        .outerjoin(Customer, col(Customer.id) == col(LoginAsCustomerSession.customer_id))
         .where(col(LoginAsCustomerSession.id) == assistance.id)
     )
     row, has_view, flag, may_login = (await db.exec(statement)).one()  # type: ignore[call-overload]
