@@ -1,7 +1,7 @@
 """Turn a request's bearer token and peer address into a principal and a client.
 
 Runs once per request, before GraphQL: one indexed, joined query reads the token,
-its account, (for admins) the role's resources and (for impersonation) the session
+its account, (for admins) the role's resources and (for impersonation) the assistance session
 with everything its re-check and the storefront banner need, so a role change, a
 disabled account or a withdrawn consent takes effect on the very next request.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists
+from sqlalchemy import Select, and_, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -30,8 +30,15 @@ from db.models import (
     Website,
 )
 from lac.settings import Network
-from resolvers.acl import ALL, LOGIN_AS_CUSTOMER
-from resolvers.config import DISABLE_PAGE_CACHE_PATH, ENABLED_PATH, is_enabled, page_cache_disabled
+from resolvers.config import DISABLE_PAGE_CACHE_PATH, is_enabled, page_cache_disabled
+from resolvers.lac_policy import (
+    LacFacts,
+    admin_may_login_column,
+    customer_facts,
+    feature_enabled_column,
+    has_active_store_view_column,
+    request_end_cause,
+)
 from resolvers.principals import (
     AdminPrincipal,
     AdminSummary,
@@ -57,7 +64,7 @@ def bearer_token(authorization: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class SessionEnding:
-    """An impersonation session that failed its per-request re-check and must end."""
+    """An assistance session that failed its per-request re-check and must end."""
 
     session: LoginAsCustomerSession
     cause: EndCause
@@ -70,10 +77,8 @@ class Identity:
 
 
 def _principal_statement() -> Select[Any]:
-    """Token, account, role resources, impersonation session and its re-check facts, and
+    """Token, account, role resources, assistance session and its re-check facts, and
     the banner names, in one indexed query."""
-    session_admin = aliased(AdminUser)
-    session_admin_grant = aliased(RoleResource)
     config_value = aliased(ConfigValue)
     session_view = aliased(StoreView)
     default_view = aliased(StoreView)
@@ -85,12 +90,6 @@ def _principal_statement() -> Select[Any]:
             .scalar_subquery()
         )
 
-    session_admin_may_login = exists().where(
-        col(session_admin.id) == col(LoginAsCustomerSession.admin_user_id),
-        col(session_admin.is_active),
-        col(session_admin_grant.role_id) == col(session_admin.role_id),
-        col(session_admin_grant.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
-    )
     return (
         sa_select(
             AuthToken,
@@ -98,8 +97,9 @@ def _principal_statement() -> Select[Any]:
             col(RoleResource.resource_id),
             Customer,
             LoginAsCustomerSession,
-            session_admin_may_login,
-            config(ENABLED_PATH),
+            admin_may_login_column(col(LoginAsCustomerSession.admin_user_id)),
+            has_active_store_view_column(col(Customer.website_id)),
+            feature_enabled_column(),
             config(DISABLE_PAGE_CACHE_PATH),
             sa_select(col(default_view.id))
             .where(
@@ -135,14 +135,15 @@ def _principal_statement() -> Select[Any]:
 PRINCIPAL_STATEMENT = _principal_statement()
 
 
-async def resolve_identity(session: AsyncSession, *, token: str | None, now: datetime) -> Identity:
-    """Who the bearer of `token` is now; an impersonation that fails its re-check (session
-    expired, feature off, admin disabled or without ::login, consent withdrawn) resolves
-    as anonymous and names the session to end with that cause."""
+async def resolve_identity(db: AsyncSession, *, token: str | None, now: datetime) -> Identity:
+    """Who the bearer of `token` is now; an impersonation that fails its re-check
+    (resolvers.lac_policy: assistance session expired, feature off, admin disabled or
+    without ::login, consent withdrawn) resolves as anonymous and names the assistance
+    session to end with that cause."""
     if token is None:
         return Identity(Anonymous())
     rows = (
-        await session.exec(PRINCIPAL_STATEMENT, params={"digest": token_digest(token)})  # type: ignore[call-overload]
+        await db.exec(PRINCIPAL_STATEMENT, params={"digest": token_digest(token)})  # type: ignore[call-overload]
     ).all()
     if not rows:
         return Identity(Anonymous())
@@ -151,8 +152,9 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
         admin,
         _,
         customer,
-        lac_session,
+        assistance,
         admin_may_login,
+        has_active_view,
         enabled,
         no_page_cache,
         default_view_id,
@@ -160,9 +162,9 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
         session_view_name,
     ) = rows[0]
     if token_row.expires_at <= now:
-        # An expired impersonation token means its session has run out: end it as EXPIRED.
-        if lac_session is not None and lac_session.state == SessionState.ACTIVE:
-            return Identity(Anonymous(), SessionEnding(lac_session, EndCause.EXPIRED))
+        # An expired impersonation token means its assistance session has run out: EXPIRED.
+        if assistance is not None and assistance.state == SessionState.ACTIVE:
+            return Identity(Anonymous(), SessionEnding(assistance, EndCause.EXPIRED))
         return Identity(Anonymous())
     if token_row.kind == TokenKind.ADMIN and admin is not None:
         return Identity(
@@ -195,54 +197,33 @@ async def resolve_identity(session: AsyncSession, *, token: str | None, now: dat
         )
     if (
         token_row.kind != TokenKind.IMPERSONATION
-        or lac_session is None
-        or lac_session.state != SessionState.ACTIVE
+        or assistance is None
+        or assistance.state != SessionState.ACTIVE
     ):
         return Identity(Anonymous())
-    failed = _failed_recheck(
-        lac_session,
-        now=now,
-        enabled=is_enabled(enabled),
+    facts = LacFacts(
+        feature_enabled=is_enabled(enabled),
         admin_may_login=bool(admin_may_login),
-        # a deactivated customer may no longer be assisted either
-        consents=customer.is_active and customer.allow_remote_shopping_assistance,
+        customer=customer_facts(customer, has_active_view),
+        assistance_expires_at=assistance.expires_at,
     )
+    failed = request_end_cause(facts, now=now)
     if failed is not None:
-        return Identity(Anonymous(), SessionEnding(lac_session, failed))
+        return Identity(Anonymous(), SessionEnding(assistance, failed))
     return Identity(
         ImpersonationPrincipal(
             token_id=token_row.id,
             customer=summary,
             website_id=customer.website_id,
-            store_view_id=lac_session.store_view_id,
+            store_view_id=assistance.store_view_id,
             expires_at=token_row.expires_at,
-            session_id=lac_session.id,
-            acting_admin=session_admin(lac_session),
+            session_id=assistance.id,
+            acting_admin=session_admin(assistance),
             website_name=website_name or "",
             store_view_name=session_view_name or "",
             page_cache_disabled=page_cache_disabled(no_page_cache),
         )
     )
-
-
-def _failed_recheck(
-    lac_session: LoginAsCustomerSession,
-    *,
-    now: datetime,
-    enabled: bool,
-    admin_may_login: bool,
-    consents: bool,
-) -> EndCause | None:
-    """The cause to end a live impersonation session with, or None while it may go on."""
-    if lac_session.expires_at is None or lac_session.expires_at <= now:
-        return EndCause.EXPIRED
-    if not enabled:
-        return EndCause.FEATURE_DISABLED
-    if not admin_may_login:
-        return EndCause.ADMIN_REVOKED
-    if not consents:
-        return EndCause.CONSENT_REVOKED
-    return None
 
 
 def resolve_client_ip(

@@ -1,6 +1,6 @@
-"""Login as Customer: start a session, end it, oversee it (DESIGN.md section 7).
+"""Login as Customer: start an assistance session, end it, oversee it (DESIGN.md section 7).
 
-Start creates a PENDING session and a single-use secret (256 bits, stored as SHA-256,
+Start creates a PENDING assistance session and a single-use secret (256 bits, stored as SHA-256,
 valid `authenticationDataExpirationSeconds`) for the storefront to exchange for an
 impersonation token (resolvers.secret_exchange). An admin acts as one customer at a
 time.
@@ -20,12 +20,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.engine import begin_write, write_transaction
 from db.models import AdminActionLogEntry, Customer, LoginAsCustomerSession, StoreView, Website
 from resolvers.action_log import Action, ActionRecord, ActionResult, run_logged, write_entry
-from resolvers.availability import UnavailableReason, availability_facts, unavailable_reason
 from resolvers.config import LoginAsCustomerConfig, StoreViewToLogin, load_config
 from resolvers.context import ServiceContext
 from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import ErrorCode, LacError
 from resolvers.inputs import TextInput, row_id
+from resolvers.lac_policy import UnavailableReason, availability, document_facts
 from resolvers.principals import AdminPrincipal, CustomerSummary, ImpersonationPrincipal, full_name
 from resolvers.session_end import LIVE_STATES, EndCause, SessionState, end_session, session_customer
 
@@ -88,8 +88,8 @@ async def start_session(
     Checks, in order: the ids are well-formed (BAD_USER_INPUT), the customer exists
     (NOT_FOUND), the availability rules (their reason is the error code), the store view
     (STORE_VIEW_REQUIRED, BAD_USER_INPUT), the reason (BAD_USER_INPUT). The admin's
-    previous live session ends as REPLACED. A store view may be given by id or by code;
-    it counts only in MANUAL_SELECTION.
+    previous live assistance session ends as REPLACED. A store view may be given by id or
+    by code; it counts only in MANUAL_SELECTION.
     """
 
     async def start(record: ActionRecord) -> Started:
@@ -133,8 +133,8 @@ async def start_in(
         raise LacError.not_found(CUSTOMER_GONE)
     record.customer = customer_summary(customer)
     config = await load_config(ctx.db)
-    [facts] = await availability_facts(ctx.db, [found])
-    blocked = unavailable_reason(principal, facts)
+    [facts] = await document_facts(ctx.db, [found])
+    blocked = availability(principal, facts)
     if blocked is not None:
         raise LacError(ErrorCode(blocked.value), UNAVAILABLE_MESSAGES[blocked])
     store_view = await _store_view_to_login(ctx.db, customer, wanted_view, config)
@@ -146,7 +146,7 @@ async def start_in(
         await end_session(ctx, previous, EndCause.REPLACED)
     secret = secrets.token_urlsafe(32)
     now = ctx.clock.now()
-    session = LoginAsCustomerSession(
+    assistance = LoginAsCustomerSession(
         admin_user_id=principal.admin.id,
         admin_username=principal.admin.username,
         admin_firstname=principal.admin.firstname,
@@ -162,15 +162,15 @@ async def start_in(
         secret_hash=secret_digest(secret),
         secret_expires_at=now + timedelta(seconds=config.authentication_data_expiration_seconds),
     )
-    ctx.db.add(session)
+    ctx.db.add(assistance)
     await ctx.db.flush()
-    record.session_id = session.id
+    record.session_id = assistance.id
     record.details["storeView"] = store_view.code
-    return Started(secret=secret, session=session, customer=customer, store_view=store_view)
+    return Started(secret=secret, session=assistance, customer=customer, store_view=store_view)
 
 
 async def _store_view_to_login(
-    session: AsyncSession,
+    db: AsyncSession,
     customer: Customer,
     store_view_id: int | str | None,
     config: LoginAsCustomerConfig,
@@ -178,7 +178,7 @@ async def _store_view_to_login(
     """The store view to act in: chosen by the admin (MANUAL_SELECTION), else the customer's
     own if active, else the website's default, else any active one of the website."""
     views = (
-        await session.exec(
+        await db.exec(
             select(StoreView)
             .where(StoreView.website_id == customer.website_id, col(StoreView.is_active))
             .order_by(col(StoreView.is_default).desc(), col(StoreView.id))
@@ -205,9 +205,9 @@ def _checked_reason(reason: str | None, config: LoginAsCustomerConfig) -> str | 
 
 
 async def _live_sessions_of_admin(
-    session: AsyncSession, admin_user_id: int
+    db: AsyncSession, admin_user_id: int
 ) -> list[LoginAsCustomerSession]:
-    rows = await session.exec(
+    rows = await db.exec(
         select(LoginAsCustomerSession)
         .where(
             LoginAsCustomerSession.admin_user_id == admin_user_id,
@@ -258,9 +258,10 @@ async def end_own_session(ctx: ServiceContext) -> bool:
 
 
 async def terminate_session(ctx: ServiceContext, session_id: str) -> LoginAsCustomerSession:
-    """An admin holding ::login ends any live session (cause TERMINATED, logged as theirs).
+    """An admin holding ::login ends any live assistance session (cause TERMINATED,
+    logged as theirs).
 
-    A malformed id or a session that has ended: BAD_USER_INPUT; no such session:
+    A malformed id or an assistance session that has ended: BAD_USER_INPUT; none such:
     NOT_FOUND; each logged as a failed `login_as_customer.end`.
     """
     principal = ctx.principal
@@ -292,7 +293,7 @@ async def terminate_session(ctx: ServiceContext, session_id: str) -> LoginAsCust
 
 async def sweep_due_sessions(ctx: ServiceContext) -> None:
     """End overdue sessions (EXPIRED) before a read shows them, in a write transaction of
-    their own on the request's session (sibling query fields keep reading on it)."""
+    their own on the request's unit of work (sibling query fields keep reading on it)."""
     async with write_transaction(ctx.db):
         await expire_due_sessions(ctx)
 
@@ -325,9 +326,9 @@ async def _customer_by_email(ctx: ServiceContext, email: str, website_code: str 
     return ids[0]
 
 
-async def action_counts(session: AsyncSession, session_ids: Sequence[int]) -> list[int]:
-    """How many log entries each session has (a DataLoader batch)."""
-    rows = await session.exec(
+async def action_counts(db: AsyncSession, session_ids: Sequence[int]) -> list[int]:
+    """How many log entries each assistance session has (a DataLoader batch)."""
+    rows = await db.exec(
         select(AdminActionLogEntry.login_as_customer_session_id, func.count())
         .where(col(AdminActionLogEntry.login_as_customer_session_id).in_(session_ids))
         .group_by(col(AdminActionLogEntry.login_as_customer_session_id))

@@ -2,7 +2,7 @@
 (DESIGN.md section 7).
 
 The exchange consumes the secret with a conditional UPDATE, which is race-free on
-SQLite and PostgreSQL alike, re-checks the rules, and makes the session ACTIVE until
+SQLite and PostgreSQL alike, re-checks the rules, and makes the assistance session ACTIVE until
 `sessionLifetimeSeconds` have passed.
 """
 
@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlmodel import col, func, select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import col, select, update
 
 from db.engine import begin_write
-from db.models import AdminUser, Customer, LoginAsCustomerSession, RoleResource
+from db.models import Customer, LoginAsCustomerSession
 from resolvers.access_log import commit_refusal_entries
-from resolvers.acl import ALL, LOGIN_AS_CUSTOMER
 from resolvers.action_log import (
     Action,
     ActionRecord,
@@ -31,6 +28,7 @@ from resolvers.admission import admit, give_back
 from resolvers.config import load_config
 from resolvers.context import ServiceContext
 from resolvers.errors import ErrorCode, LacError
+from resolvers.lac_policy import assistance_facts, exchange_end_cause
 from resolvers.login_as_customer import CustomerByEmail, secret_digest, start_in
 from resolvers.principals import Anonymous
 from resolvers.rate_limit import LimitedAction, refuse_while_limited
@@ -58,7 +56,7 @@ async def exchange_secret(ctx: ServiceContext, *, secret: str) -> Exchanged:
 
     Any failure answers SECRET_INVALID_OR_EXPIRED, whatever the cause: the bearer of a
     secret learns nothing more. The secret is used up either way; when a re-check fails
-    the session ends with the matching cause, which the log records. Too many failed
+    the assistance session ends with the matching cause, which the log records. Too many failed
     exchanges from one address answer RATE_LIMITED first; the attempt is counted as a
     failure before the secret is looked at and given back on success
     (resolvers.admission).
@@ -77,66 +75,66 @@ async def exchange_secret(ctx: ServiceContext, *, secret: str) -> Exchanged:
         )
         .values(secret_used_at=now)
     )
-    session = (
+    assistance = (
         await ctx.db.exec(
             select(LoginAsCustomerSession).where(LoginAsCustomerSession.secret_hash == digest)
         )
     ).first()
-    if consumed.rowcount != 1 or session is None:
-        # unknown, already used (the session is then someone's: leave it) or expired
-        await _refuse_exchange(ctx, session, EndCause.EXPIRED, now=now)
-    assert session is not None
-    await ctx.db.refresh(session)
-    failed = await _exchange_recheck(ctx.db, session)
+    if consumed.rowcount != 1 or assistance is None:
+        # unknown, already used (the assistance session is then someone's: leave it) or expired
+        await _refuse_exchange(ctx, assistance, EndCause.EXPIRED, now=now)
+    assert assistance is not None
+    await ctx.db.refresh(assistance)
+    failed = exchange_end_cause(await assistance_facts(ctx.db, assistance))
     if failed is not None:
-        await _refuse_exchange(ctx, session, failed, now=now)
+        await _refuse_exchange(ctx, assistance, failed, now=now)
     await give_back(ctx, admission)
-    exchanged = await _activate(ctx, session, now=now)
+    exchanged = await _activate(ctx, assistance, now=now)
     await ctx.db.commit()
     return exchanged
 
 
 async def _activate(
-    ctx: ServiceContext, session: LoginAsCustomerSession, *, now: datetime
+    ctx: ServiceContext, assistance: LoginAsCustomerSession, *, now: datetime
 ) -> Exchanged:
-    """Make a pending session ACTIVE with its impersonation token, its secret used up, and
-    log the exchange (in the caller's transaction)."""
+    """Make a pending assistance session ACTIVE with its impersonation token, its secret
+    used up, and log the exchange (in the caller's transaction)."""
     config = await load_config(ctx.db)
     lifetime = timedelta(seconds=config.session_lifetime_seconds)
-    session.secret_used_at = session.secret_used_at or now
-    session.state, session.expires_at = SessionState.ACTIVE.value, now + lifetime
-    ctx.db.add(session)
+    assistance.secret_used_at = assistance.secret_used_at or now
+    assistance.state, assistance.expires_at = SessionState.ACTIVE.value, now + lifetime
+    ctx.db.add(assistance)
     token = await issue_token(
         ctx.db,
         kind=TokenKind.IMPERSONATION,
         now=now,
         lifetime=lifetime,
-        customer_id=session.customer_id,
-        login_as_customer_session_id=session.id,
+        customer_id=assistance.customer_id,
+        login_as_customer_session_id=assistance.id,
     )
-    customer = await ctx.db.get(Customer, session.customer_id)
+    customer = await ctx.db.get(Customer, assistance.customer_id)
     assert customer is not None
-    await _log_exchange(ctx, session, ActionResult.SUCCESS, {})
-    return Exchanged(token=token, session=session, customer=customer)
+    await _log_exchange(ctx, assistance, ActionResult.SUCCESS, {})
+    return Exchanged(token=token, session=assistance, customer=customer)
 
 
 async def _refuse_exchange(
     ctx: ServiceContext,
-    session: LoginAsCustomerSession | None,
+    assistance: LoginAsCustomerSession | None,
     cause: EndCause,
     *,
     now: datetime,
 ) -> None:
-    """Use up the secret, end its live session with `cause`, log, commit, refuse (the
+    """Use up the secret, end its live assistance session with `cause`, log, commit, refuse (the
     failure is counted already)."""
     details: dict[str, str] = {"code": ErrorCode.SECRET_INVALID_OR_EXPIRED.value}
 
     async def write() -> None:
-        if session is not None and session.state == SessionState.PENDING.value:
-            session.secret_used_at = session.secret_used_at or now
-            await end_session(ctx, session, cause)
+        if assistance is not None and assistance.state == SessionState.PENDING.value:
+            assistance.secret_used_at = assistance.secret_used_at or now
+            await end_session(ctx, assistance, cause)
             details["cause"] = cause.value
-        await _log_exchange(ctx, session, ActionResult.FAILURE, details)
+        await _log_exchange(ctx, assistance, ActionResult.FAILURE, details)
 
     await commit_refusal_entries(ctx, write)
     raise LacError(ErrorCode.SECRET_INVALID_OR_EXPIRED, SECRET_GONE)
@@ -144,52 +142,21 @@ async def _refuse_exchange(
 
 async def _log_exchange(
     ctx: ServiceContext,
-    session: LoginAsCustomerSession | None,
+    assistance: LoginAsCustomerSession | None,
     result: ActionResult,
     details: dict[str, str],
 ) -> None:
-    admin = session_admin(session) if session else None
+    admin = session_admin(assistance) if assistance else None
     await write_entry(
         replace(ctx, principal=Anonymous()),  # the storefront's call, whoever's token it bore
         action=Action.LOGIN_AS_CUSTOMER_EXCHANGE,
         result=result,
         username=admin.username if admin else None,
         admin=admin,
-        customer=session_customer(session) if session else None,
-        session_id=session.id if session else None,
+        customer=session_customer(assistance) if assistance else None,
+        session_id=assistance.id if assistance else None,
         details=details,
     )
-
-
-async def _exchange_recheck(
-    session: AsyncSession, lac_session: LoginAsCustomerSession
-) -> EndCause | None:
-    """The rules again at exchange time: feature on, admin active with ::login, customer
-    active and consenting (an inactive customer ends the session as CONSENT_REVOKED: the
-    account may no longer be assisted)."""
-    config = await load_config(session)
-    if not config.enabled:
-        return EndCause.FEATURE_DISABLED
-    admin_may_login = (
-        await session.exec(
-            select(func.count())
-            .select_from(RoleResource)
-            .where(
-                col(RoleResource.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
-                col(RoleResource.role_id).in_(_active_admin_role(lac_session.admin_user_id)),
-            )
-        )
-    ).one()
-    if not admin_may_login:
-        return EndCause.ADMIN_REVOKED
-    customer = await session.get(Customer, lac_session.customer_id)
-    if customer is None or not customer.is_active or not customer.allow_remote_shopping_assistance:
-        return EndCause.CONSENT_REVOKED
-    return None
-
-
-def _active_admin_role(admin_user_id: int) -> SelectOfScalar[int]:
-    return select(AdminUser.role_id).where(AdminUser.id == admin_user_id, col(AdminUser.is_active))
 
 
 async def generate_customer_token(
@@ -201,7 +168,8 @@ async def generate_customer_token(
     reason: str | None,
 ) -> Exchanged:
     """Magento's `generateCustomerTokenAsAdmin`: start and exchange as one change, with
-    every rule of a normal start (consent included) and a full, logged, revocable session.
+    every rule of a normal start (consent included) and a full, logged, revocable
+    assistance session.
 
     Refused (the address limited for secret exchanges included), it changes nothing and
     writes its start's FAILURE entry alone.

@@ -23,7 +23,7 @@ from db.models import (
 )
 from db.queries import children_by_order, resources_by_role, rows_by_id, store_views_by_website
 from lac.clock import Clock
-from resolvers.availability import AvailabilityFacts, availability_facts
+from resolvers.lac_policy import DocumentFacts, document_facts
 from resolvers.lockout import admins_locked_until
 from resolvers.login_as_customer import action_counts
 from resolvers.pagination import Page
@@ -45,7 +45,7 @@ class Loaders:
     invoices: DataLoader[int, list[Invoice]]
     shipments: DataLoader[int, list[Shipment]]
     credit_memos: DataLoader[int, list[CreditMemo]]
-    availability: DataLoader[int | None, AvailabilityFacts]
+    availability: DataLoader[int | None, DocumentFacts]
     session_action_count: DataLoader[int, int]
     customer_orders: DataLoader[CustomerOrdersKey, Page[SalesOrder]]
     customer_order_count: DataLoader[int, int]
@@ -69,7 +69,7 @@ def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
         invoices=DataLoader(partial(children_by_order, session, Invoice)),
         shipments=DataLoader(partial(children_by_order, session, Shipment)),
         credit_memos=DataLoader(partial(children_by_order, session, CreditMemo)),
-        availability=DataLoader(partial(availability_facts, session)),
+        availability=DataLoader(partial(document_facts, session)),
         session_action_count=DataLoader(partial(action_counts, session)),
         customer_orders=DataLoader(partial(customer_order_pages, session, count=order_counts.load)),
         customer_order_count=order_counts,

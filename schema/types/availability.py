@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.availability import UnavailableReason, unavailable_reason
+from resolvers.lac_policy import UnavailableReason, availability
 from schema.context import Info
 
 strawberry.enum(
@@ -25,7 +25,7 @@ class LoginAsCustomerTarget:
     async def _reason(self, info: Info) -> UnavailableReason | None:
         customer_id = await self.login_customer_id(info)
         facts = await info.context.loaders.availability.load(customer_id)
-        return unavailable_reason(info.context.service.principal, facts)
+        return availability(info.context.service.principal, facts)
 
     @strawberry.field(description="Whether the calling admin may log in as this customer now.")
     async def can_login_as_customer(self, info: Info) -> bool:
