@@ -68,7 +68,7 @@ class AdminUser:
         )
 
 
-@strawberry.input(description="A new role. Needs Magento_User::acl_roles.")
+@strawberry.input(description="A new role (createRole).")
 class CreateRoleInput:
     name: str = strawberry.field(
         description="Unique role name (case-insensitive), not empty, at most 255 characters."
@@ -83,8 +83,7 @@ class CreateRoleInput:
 
 
 @strawberry.input(
-    description="Changes to a role; omitted (or null) fields keep their value. "
-    "Needs Magento_User::acl_roles."
+    description="Changes to a role (updateRole); omitted (or null) fields keep their value."
 )
 class UpdateRoleInput:
     name: str | None = strawberry.field(
@@ -101,7 +100,7 @@ class UpdateRoleInput:
     )
 
 
-@strawberry.input(description="A new, active admin user. Needs Magento_User::acl_users.")
+@strawberry.input(description="A new, active admin user (createAdminUser).")
 class CreateAdminUserInput:
     username: str = strawberry.field(
         description="Sign-in name, unique (case-insensitive), at most 255 characters."
@@ -118,8 +117,8 @@ class CreateAdminUserInput:
 
 
 @strawberry.input(
-    description="Changes to an admin user; omitted (or null) fields keep their value. "
-    "Needs Magento_User::acl_users."
+    description="Changes to an admin user (updateAdminUser); omitted (or null) fields keep "
+    "their value."
 )
 class UpdateAdminUserInput:
     email: str | None = strawberry.field(
