@@ -145,13 +145,13 @@ class LacPermission(BasePermission):
         if info.path.prev is None:
             refused = refusal(info.context.service.principal)
         else:
-            refused = LacError.forbidden(f"Reading this needs {self.requirement()}.")
+            refused = self.nested_refusal()
         record_refusal(info, refused)
         raise refused
 
-    def requirement(self) -> str:
-        """What a nested refusal says is missing."""
-        return "other credentials"
+    def nested_refusal(self) -> LacError:
+        """The FORBIDDEN error a nested link resolves to (null at its path)."""
+        return LacError.forbidden()
 
     @abc.abstractmethod
     def allows(self, principal: Principal) -> bool: ...
@@ -181,8 +181,8 @@ class RequiresPermission(LacPermission):
             principal.resources, self.resources
         )
 
-    def requirement(self) -> str:
-        return f"the {', '.join(self.resources)} resource"
+    def nested_refusal(self) -> LacError:
+        return LacError.forbidden(f"Reading this needs the {', '.join(self.resources)} resource.")
 
 
 class OwnedObject(Protocol):
