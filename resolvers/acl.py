@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from resolvers.principals import AdminPrincipal, CustomerPrincipal, Principal
+from resolvers.principals import CustomerPrincipal, Principal
 
 ALL = "Magento_Backend::all"
 CUSTOMERS = "Magento_Customer::manage"
@@ -113,14 +113,7 @@ def holds_all(granted: frozenset[str], required: Iterable[str]) -> bool:
     return ALL in granted or all(resource in granted for resource in required)
 
 
-def may_read(principal: Principal, resource: str, *, owner_customer_id: int | None = None) -> bool:
-    """Whether the caller may read an object guarded by `resource`.
-
-    Admins need the resource; a customer (own or impersonation token) may read what is
-    theirs when the object names its owner (their account, their orders).
-    """
-    if isinstance(principal, AdminPrincipal):
-        return holds_all(principal.resources, (resource,))
-    if isinstance(principal, CustomerPrincipal):
-        return owner_customer_id is not None and principal.customer.id == owner_customer_id
-    return False
+def is_own_customer(principal: Principal, customer_id: int | None) -> bool:
+    """Whether the caller is this customer (own or impersonation token): a customer reads
+    what is theirs (their account, their orders) without any ACL resource."""
+    return isinstance(principal, CustomerPrincipal) and principal.customer.id == customer_id

@@ -105,8 +105,7 @@ class AccountMutation:
     @strawberry.mutation(
         description=(
             "Give or withdraw a customer's consent to Login as Customer ('Allow remote "
-            "shopping assistance'). Needs Magento_Customer::manage and "
-            "Magento_LoginAsCustomer::allow_shopping_assistance. Unknown customer: "
+            "shopping assistance'). Unknown customer: "
             "NOT_FOUND. Withdrawing ends the customer's live sessions (CONSENT_REVOKED). "
             "Logged as consent.update."
         ),

@@ -37,7 +37,7 @@ def forget_role(info: Info, role_id: int) -> None:
 @strawberry.type
 class AdminQuery:
     @strawberry.field(
-        description="All roles, by id. Needs Magento_User::acl_roles.",
+        description="All roles, by id.",
         extensions=guard(RequiresPermission(acl.ROLES)),
     )
     async def roles(self, info: Info) -> list[Role]:
@@ -45,8 +45,7 @@ class AdminQuery:
 
     @strawberry.field(
         description=(
-            "One role. Needs Magento_User::acl_roles; an unknown id is a NOT_FOUND error "
-            '("This role no longer exists.").'
+            'One role; an unknown id is a NOT_FOUND error ("This role no longer exists.").'
         ),
         extensions=guard(RequiresPermission(acl.ROLES)),
     )
@@ -54,7 +53,7 @@ class AdminQuery:
         return Role.from_row(await roles.get_role(service(info), parse_id(id, what="role id")))
 
     @strawberry.field(
-        description="All admin users, by id, active or not. Needs Magento_User::acl_users.",
+        description="All admin users, by id, active or not.",
         extensions=guard(RequiresPermission(acl.ADMIN_USERS)),
     )
     async def admin_users(self, info: Info) -> list[AdminUser]:
@@ -67,7 +66,7 @@ class AdminQuery:
 class AdminMutation:
     @strawberry.mutation(
         description=(
-            "Create a role. Needs Magento_User::acl_roles. An empty or taken name, or an "
+            "Create a role. An empty or taken name, or an "
             "unknown resource id, is BAD_USER_INPUT. Logged as role.create."
         ),
         extensions=guard(RequiresPermission(acl.ROLES)),
@@ -79,7 +78,7 @@ class AdminMutation:
     @strawberry.mutation(
         description=(
             "Rename a role and/or replace its resources; omitted fields keep their value. "
-            "Needs Magento_User::acl_roles. Unknown id: NOT_FOUND. Empty or taken name, "
+            "Unknown id: NOT_FOUND. Empty or taken name, "
             "unknown resource ids, or taking Magento_Backend::all from the last active admin "
             "users who have it: BAD_USER_INPUT. Takes effect on the holders' next request. "
             "Logged as role.update with the changes."
@@ -98,7 +97,7 @@ class AdminMutation:
 
     @strawberry.mutation(
         description=(
-            "Delete a role. Needs Magento_User::acl_roles. Unknown id: NOT_FOUND. A role "
+            "Delete a role. Unknown id: NOT_FOUND. A role "
             "that admin users hold (your own included) cannot be deleted: BAD_USER_INPUT. "
             "Logged as role.delete."
         ),
@@ -111,7 +110,7 @@ class AdminMutation:
 
     @strawberry.mutation(
         description=(
-            "Create an active admin user. Needs Magento_User::acl_users. Unknown role id: "
+            "Create an active admin user. Unknown role id: "
             "NOT_FOUND. Taken user name or email, an empty name, an invalid email or a "
             "password against the policy: BAD_USER_INPUT. Logged as admin_user.create."
         ),
@@ -135,8 +134,8 @@ class AdminMutation:
 
     @strawberry.mutation(
         description=(
-            "Change an admin user; omitted fields keep their value. Needs "
-            "Magento_User::acl_users. Unknown user or role id: NOT_FOUND. Invalid or taken "
+            "Change an admin user; omitted fields keep their value. Unknown user or role "
+            "id: NOT_FOUND. Invalid or taken "
             "values, or leaving no active admin user whose role holds Magento_Backend::all "
             "(e.g. deactivating or demoting yourself as the last one): BAD_USER_INPUT. "
             "Deactivating a user or changing their password revokes all their tokens at "

@@ -101,8 +101,7 @@ class LoginAsCustomerLogFilter:
 class AuditQuery:
     @strawberry.field(
         description="The admin action log, newest first unless sorted otherwise; at most 200 "
-        "per page. Cursors stay valid while entries are added. Needs "
-        f"{acl.LOGGING_EVENTS}.",
+        "per page. Cursors stay valid while entries are added.",
         extensions=guard(RequiresPermission(acl.LOGGING_EVENTS)),
     )
     async def admin_action_log(
@@ -134,16 +133,14 @@ class AuditQuery:
         )
 
     @strawberry.field(
-        description="Every action group with its label, for the log's filter. Needs "
-        f"{acl.LOGGING_EVENTS}.",
+        description="Every action group with its label, for the log's filter.",
         extensions=guard(RequiresPermission(acl.LOGGING_EVENTS)),
     )
     def action_groups(self) -> list[ActionGroupInfo]:
         return [ActionGroupInfo(code=code, label=label) for code, label in audit.action_groups()]
 
     @strawberry.field(
-        description="Login-as-Customer sessions, newest first; at most 200 per page. Needs "
-        f"{acl.LOGIN_AS_CUSTOMER_LOG}.",
+        description="Login-as-Customer sessions, newest first; at most 200 per page.",
         extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER_LOG)),
     )
     async def login_as_customer_log(

@@ -19,8 +19,7 @@ from schema.types.config import (
 @strawberry.type
 class ConfigQuery:
     @strawberry.field(
-        description="The Login as Customer settings. Needs "
-        "Magento_LoginAsCustomer::config_section.",
+        description="The Login as Customer settings.",
         extensions=guard(RequiresPermission(acl.CONFIG_SECTION)),
     )
     async def login_as_customer_config(self, info: Info) -> LoginAsCustomerConfig:
@@ -41,8 +40,8 @@ class ConfigQuery:
 class ConfigMutation:
     @strawberry.mutation(
         description=(
-            "Change the Login as Customer settings; omitted fields keep their value. Needs "
-            "Magento_LoginAsCustomer::config_section. Out-of-range lifetimes or an empty "
+            "Change the Login as Customer settings; omitted fields keep their value. "
+            "Out-of-range lifetimes or an empty "
             "checkbox title: BAD_USER_INPUT, nothing changes. Turning `enabled` off ends "
             "every live session (FEATURE_DISABLED). Logged as config.update with the "
             "changes."

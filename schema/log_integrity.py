@@ -22,7 +22,7 @@ class LogVerification:
 class LogIntegrityQuery:
     @strawberry.field(
         description="Recompute the admin action log's hash chain: was any entry edited, removed "
-        "or inserted? Needs Magento_Logging::magento_logging_events.",
+        "or inserted?",
         extensions=guard(RequiresPermission(acl.LOGGING_EVENTS)),
     )
     async def verify_admin_action_log(self, info: Info) -> LogVerification:

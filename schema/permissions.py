@@ -4,17 +4,26 @@ Every root field carries exactly one of `@public`, `@requiresAdmin`,
 `@requiresPermission(resources: [...])`, `@requiresCustomer`, `@requiresImpersonation`
 (visible in schema.graphql). A refused call answers UNAUTHENTICATED when there is no
 valid token and FORBIDDEN otherwise (DESIGN.md section 5).
+
+Every nested field that links to a guarded type carries one too (`@requiresPermission`,
+`@requiresPermissionOrOwn`, or `@grantedByParent` for a result's own payload). Such links are
+nullable: a refused one resolves to null with FORBIDDEN at its path. Each guarded field's
+description ends with its permission, generated from the directive, for introspection users.
 """
 
 from __future__ import annotations
 
 import abc
-from typing import Any
+import dataclasses
+import json
+from collections.abc import Awaitable
+from typing import Any, NoReturn, Protocol
 
 import strawberry
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
+from strawberry.types.field import StrawberryField
 
 from resolvers.access_log import Refusal
 from resolvers.acl import holds_all
@@ -52,6 +61,27 @@ class RequiresAdminDirective:
 )
 class RequiresPermissionDirective:
     resources: list[str]
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="requiresPermissionOrOwn",
+    description="Needs an admin token whose role holds all these ACL resources, unless the "
+    "parent object is the caller's own (a customer's account and orders, an admin's own "
+    "account).",
+)
+class RequiresPermissionOrOwnDirective:
+    resources: list[str]
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    name="grantedByParent",
+    description="No check of its own: part of a result its root field already allowed (the "
+    "caller's own account in a sign-in result, the customer an admin just logged in as).",
+)
+class GrantedByParentDirective:
+    pass
 
 
 @strawberry.schema_directive(
@@ -99,18 +129,29 @@ class LacPermission(BasePermission):
     def schema_directive(self) -> object:
         return self.directive
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        try:
-            self.check(info.context.service.principal)
-        except LacError as refused:
-            record_refusal(info, refused)
-            raise
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool | Awaitable[bool]:
+        if not self.allows(info.context.service.principal):
+            self.refuse(info)
         return True
 
     def check(self, principal: Principal) -> None:
-        """Pass, or raise the refusal this principal gets."""
+        """Pass, or raise the refusal this principal gets at a root field."""
         if not self.allows(principal):
             raise refusal(principal)
+
+    def refuse(self, info: Info) -> NoReturn:
+        """Raise (and note for the log) the refusal: a root field's by caller, a nested
+        link's always FORBIDDEN (the caller got this far, so is known)."""
+        if info.path.prev is None:
+            refused = refusal(info.context.service.principal)
+        else:
+            refused = self.nested_refusal()
+        record_refusal(info, refused)
+        raise refused
+
+    def nested_refusal(self) -> LacError:
+        """The FORBIDDEN error a nested link resolves to (null at its path)."""
+        return LacError.forbidden()
 
     @abc.abstractmethod
     def allows(self, principal: Principal) -> bool: ...
@@ -140,6 +181,35 @@ class RequiresPermission(LacPermission):
             principal.resources, self.resources
         )
 
+    def nested_refusal(self) -> LacError:
+        return LacError.forbidden(f"Reading this needs the {', '.join(self.resources)} resource.")
+
+
+class OwnedObject(Protocol):
+    """A parent object that can tell whether it is the caller's own."""
+
+    async def is_callers_own(self, info: Info) -> bool: ...
+
+
+class RequiresPermissionOrOwn(RequiresPermission):
+    """The resource, unless the parent object is the caller's own (DESIGN.md section 5)."""
+
+    def __init__(self, *resources: str) -> None:
+        super().__init__(*resources)
+        self.directive = RequiresPermissionOrOwnDirective(resources=list(resources))
+
+    async def has_permission(self, source: OwnedObject, info: Info, **kwargs: Any) -> bool:
+        if not (self.allows(info.context.service.principal) or await source.is_callers_own(info)):
+            self.refuse(info)
+        return True
+
+
+class GrantedByParent(LacPermission):
+    directive = GrantedByParentDirective()
+
+    def allows(self, principal: Principal) -> bool:
+        return True
+
 
 class RequiresCustomer(LacPermission):
     directive = RequiresCustomerDirective()
@@ -156,10 +226,46 @@ class RequiresImpersonation(LacPermission):
 
 
 PERMISSION_DIRECTIVES = frozenset(
-    {"public", "requiresAdmin", "requiresPermission", "requiresCustomer", "requiresImpersonation"}
+    {
+        "public",
+        "requiresAdmin",
+        "requiresPermission",
+        "requiresPermissionOrOwn",
+        "grantedByParent",
+        "requiresCustomer",
+        "requiresImpersonation",
+    }
 )
+
+
+def describe(directive: object) -> str:
+    """The directive as the schema prints it, with its meaning: the sentence a field's
+    description ends with, so GraphiQL and codegen users see who may call it."""
+    definition = type(directive).__strawberry_directive__  # type: ignore[attr-defined]
+    arguments = ", ".join(
+        f"{field.name}: {json.dumps(getattr(directive, field.name))}"
+        for field in dataclasses.fields(directive)  # type: ignore[arg-type]
+    )
+    usage = f"@{definition.graphql_name}" + (f"({arguments})" if arguments else "")
+    return f"Permission: {usage}. {definition.description}"
+
+
+class Guard(PermissionExtension):
+    """Puts one permission on a field: its directive, its check, and its description line."""
+
+    def __init__(self, permission: LacPermission) -> None:
+        super().__init__(permissions=[permission], use_directives=True)
+        self.permission = permission
+
+    def apply(self, field: StrawberryField) -> None:
+        super().apply(field)
+        sentence = describe(self.permission.directive)
+        if field.description is None:
+            field.description = sentence
+        elif not field.description.endswith(sentence):
+            field.description = f"{field.description}\n\n{sentence}"
 
 
 def guard(permission: LacPermission) -> list[FieldExtension]:
     """The field extensions that put one permission (and its directive) on a field."""
-    return [PermissionExtension(permissions=[permission], use_directives=True)]
+    return [Guard(permission)]

@@ -73,12 +73,12 @@ def document_fields(
     return (
         strawberry.field(
             resolver=resolve_list,
-            description=f"{plural}, oldest first; at most 200 per page. Needs {resource}.",
+            description=f"{plural}, oldest first; at most 200 per page.",
             extensions=permission(),
         ),
         strawberry.field(
             resolver=resolve_one,
-            description=f"One {noun}; NOT_FOUND when there is none with this id. Needs {resource}.",
+            description=f"One {noun}; NOT_FOUND when there is none with this id.",
             extensions=permission(),
         ),
     )

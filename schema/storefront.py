@@ -17,9 +17,8 @@ Quantity = Annotated[
     int, strawberry.argument(description="Units to add, 1 to 10000 per cart line in all.")
 ]
 CartItemId = Annotated[strawberry.ID, strawberry.argument(description="The cart line's id.")]
-CUSTOMER_OR_IMPERSONATION = (
-    "Needs a customer token: the customer's own, or an impersonation token of an admin "
-    "acting for them (then the change is logged with the acting admin)."
+LOGGED_WITH_ACTING_ADMIN = (
+    "While an admin acts for the customer, the change is logged with the acting admin."
 )
 
 
@@ -36,8 +35,7 @@ class StorefrontQuery:
         description=(
             "The caller's cart: one per customer and store view (the website's default store "
             "view for the customer's own sign-in, the session's store view while an admin "
-            "acts for them), created empty on first use. Needs a customer token: the "
-            "customer's own or an impersonation token."
+            "acts for them), created empty on first use."
         ),
         extensions=guard(RequiresCustomer()),
     )
@@ -51,7 +49,7 @@ class StorefrontMutation:
         description=(
             "Add an active product to the caller's cart; a SKU already in the cart adds to "
             "its quantity. An unknown or inactive SKU, a quantity below 1, or a line above "
-            f"10000 units is BAD_USER_INPUT. {CUSTOMER_OR_IMPERSONATION}"
+            f"10000 units is BAD_USER_INPUT. {LOGGED_WITH_ACTING_ADMIN}"
         ),
         extensions=guard(RequiresCustomer()),
     )
@@ -62,7 +60,7 @@ class StorefrontMutation:
     @strawberry.mutation(
         description=(
             "Remove a whole line from the caller's cart; a line that is not in it is "
-            f"NOT_FOUND. {CUSTOMER_OR_IMPERSONATION}"
+            f"NOT_FOUND. {LOGGED_WITH_ACTING_ADMIN}"
         ),
         extensions=guard(RequiresCustomer()),
     )
@@ -76,7 +74,7 @@ class StorefrontMutation:
             "cart is BAD_USER_INPUT. Placed while an admin acts for the customer, the order "
             "records that admin (placedByAdmin, seen only by admins) and gets the comments "
             "'Order Placed by {admin} using Login as Customer' (internal) and 'Order Placed "
-            f"by Store Administrator'. {CUSTOMER_OR_IMPERSONATION}"
+            f"by Store Administrator'. {LOGGED_WITH_ACTING_ADMIN}"
         ),
         extensions=guard(RequiresCustomer()),
     )

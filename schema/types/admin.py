@@ -9,7 +9,7 @@ import strawberry
 from db import models
 from resolvers import acl
 from schema.context import Info
-from schema.guards import require_read
+from schema.permissions import RequiresPermissionOrOwn, guard
 
 
 @strawberry.type(description="A role: a named set of ACL resources.")
@@ -37,13 +37,14 @@ class AdminUser:
     role_id: strawberry.Private[int]
     is_caller: strawberry.Private[bool] = False
 
+    async def is_callers_own(self, info: Info) -> bool:
+        """Whether this is the caller's own account (adminMe, adminLogin)."""
+        return self.is_caller
+
     @strawberry.field(
-        description="The admin's role. Needs Magento_User::acl_roles, except for your own "
-        "(adminMe, adminLogin); else null with a FORBIDDEN error."
+        description="The admin's role.", extensions=guard(RequiresPermissionOrOwn(acl.ROLES))
     )
     async def role(self, info: Info) -> Role | None:
-        if not self.is_caller:
-            require_read(info, acl.ROLES)
         row = await info.context.loaders.role.load(self.role_id)
         assert row is not None
         return Role.from_row(row)
@@ -67,7 +68,7 @@ class AdminUser:
         )
 
 
-@strawberry.input(description="A new role. Needs Magento_User::acl_roles.")
+@strawberry.input(description="A new role (createRole).")
 class CreateRoleInput:
     name: str = strawberry.field(
         description="Unique role name (case-insensitive), not empty, at most 255 characters."
@@ -82,8 +83,7 @@ class CreateRoleInput:
 
 
 @strawberry.input(
-    description="Changes to a role; omitted (or null) fields keep their value. "
-    "Needs Magento_User::acl_roles."
+    description="Changes to a role (updateRole); omitted (or null) fields keep their value."
 )
 class UpdateRoleInput:
     name: str | None = strawberry.field(
@@ -100,7 +100,7 @@ class UpdateRoleInput:
     )
 
 
-@strawberry.input(description="A new, active admin user. Needs Magento_User::acl_users.")
+@strawberry.input(description="A new, active admin user (createAdminUser).")
 class CreateAdminUserInput:
     username: str = strawberry.field(
         description="Sign-in name, unique (case-insensitive), at most 255 characters."
@@ -117,8 +117,8 @@ class CreateAdminUserInput:
 
 
 @strawberry.input(
-    description="Changes to an admin user; omitted (or null) fields keep their value. "
-    "Needs Magento_User::acl_users."
+    description="Changes to an admin user (updateAdminUser); omitted (or null) fields keep "
+    "their value."
 )
 class UpdateAdminUserInput:
     email: str | None = strawberry.field(

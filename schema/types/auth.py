@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from schema.permissions import GrantedByParent, guard
 from schema.types.admin import AdminUser
 from schema.types.customers import Customer
 from schema.types.login_as_customer import LoginAsCustomerSession
@@ -15,14 +16,18 @@ from schema.types.login_as_customer import LoginAsCustomerSession
 class AdminToken:
     token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
     expires_at: datetime
-    admin: AdminUser
+    admin: AdminUser = strawberry.field(
+        description="The signed-in admin.", extensions=guard(GrantedByParent())
+    )
 
 
 @strawberry.type(description="A customer bearer token (valid 1 hour unless revoked).")
 class CustomerToken:
     token: str = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
     expires_at: datetime
-    customer: Customer
+    customer: Customer = strawberry.field(
+        description="The customer the token acts as.", extensions=guard(GrantedByParent())
+    )
     session: LoginAsCustomerSession | None = strawberry.field(
         default=None, description="The Login-as-Customer session; null for the customer's own."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.acl import is_own_customer
 from resolvers.lac_policy import UnavailableReason, availability
 from schema.context import Info
 
@@ -21,6 +22,11 @@ class LoginAsCustomerTarget:
     async def login_customer_id(self, info: Info) -> int | None:
         """The customer an admin would log in as; None for a guest document."""
         raise NotImplementedError
+
+    async def is_callers_own(self, info: Info) -> bool:
+        """Whether it is the calling customer's (their account, an order of theirs)."""
+        principal = info.context.service.principal
+        return is_own_customer(principal, await self.login_customer_id(info))
 
     async def _reason(self, info: Info) -> UnavailableReason | None:
         customer_id = await self.login_customer_id(info)

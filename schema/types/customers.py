@@ -10,7 +10,7 @@ from db import models
 from resolvers import acl
 from resolvers.principals import full_name
 from schema.context import Info
-from schema.guards import require_read
+from schema.permissions import RequiresPermissionOrOwn, guard
 from schema.types.availability import LoginAsCustomerTarget
 from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
 from schema.types.sales import Order
@@ -44,13 +44,12 @@ class Customer(LoginAsCustomerTarget):
         return int(self.id)
 
     @strawberry.field(
-        description="The customer's orders, oldest first. Needs Magento_Sales::sales_order "
-        "(customers may read their own). At most 200 per page."
+        description="The customer's orders, oldest first; at most 200 per page.",
+        extensions=guard(RequiresPermissionOrOwn(acl.ORDERS)),
     )
     async def orders(
         self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Connection[Order] | None:
-        require_read(info, acl.ORDERS, owner_customer_id=int(self.id))
         page = await info.context.loaders.customer_orders.load((int(self.id), first, after))
         return Connection.from_page(page, [Order.from_row(row) for row in page.rows])
 

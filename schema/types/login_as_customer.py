@@ -10,6 +10,7 @@ from db import models
 from resolvers.session_end import EndCause, SessionState, session_admin, session_customer
 from resolvers.storefront import StorefrontSession
 from schema.context import Info
+from schema.permissions import GrantedByParent, guard
 from schema.types.customers import Customer
 from schema.types.people import AdminSummary, CustomerSummary
 from schema.types.stores import StoreView, load_store_view
@@ -67,7 +68,9 @@ class LoginAsCustomerStart:
     )
     expires_at: datetime
     store_view: StoreView
-    customer: Customer
+    customer: Customer = strawberry.field(
+        description="The customer to act as.", extensions=guard(GrantedByParent())
+    )
     session: LoginAsCustomerSession
 
 

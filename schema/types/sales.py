@@ -12,7 +12,7 @@ from db import models
 from resolvers import acl
 from resolvers.sales import placed_by_admin, visible_comments
 from schema.context import Info
-from schema.guards import require_read
+from schema.permissions import RequiresPermission, RequiresPermissionOrOwn, guard
 from schema.types.availability import LoginAsCustomerTarget
 from schema.types.people import AdminSummary
 from schema.types.stores import StoreView, load_store_view
@@ -59,12 +59,11 @@ class OrderComment:
 
 
 async def load_customer(info: Info, customer_id: int | None) -> Customer | None:
-    """A document's customer, if the caller may read customers (else FORBIDDEN here)."""
+    """A document's customer; None for a guest."""
     from schema.types.customers import Customer
 
     if customer_id is None:
         return None
-    require_read(info, acl.CUSTOMERS, owner_customer_id=customer_id)
     row = await info.context.loaders.customer.load(customer_id)
     return Customer.from_row(row) if row else None
 
@@ -82,7 +81,10 @@ class Order(LoginAsCustomerTarget):
     async def login_customer_id(self, info: Info) -> int | None:
         return self.row.customer_id
 
-    @strawberry.field(description="The customer; null for a guest order. Needs Customer::manage.")
+    @strawberry.field(
+        description="The customer; null for a guest order.",
+        extensions=guard(RequiresPermissionOrOwn(acl.CUSTOMERS)),
+    )
     async def customer(self, info: Info) -> CustomerRef | None:
         return await load_customer(info, self.row.customer_id)
 
@@ -116,22 +118,24 @@ class Order(LoginAsCustomerTarget):
             for row in visible_comments(info.context.service.principal, rows)
         ]
 
-    @strawberry.field(description="The order's invoices. Needs Magento_Sales::sales_invoice.")
+    @strawberry.field(
+        description="The order's invoices.", extensions=guard(RequiresPermission(acl.INVOICES))
+    )
     async def invoices(self, info: Info) -> list[Invoice] | None:
-        require_read(info, acl.INVOICES)
         return [Invoice.from_row(r) for r in await info.context.loaders.invoices.load(int(self.id))]
 
-    @strawberry.field(description="The order's shipments. Needs Magento_Sales::shipment.")
+    @strawberry.field(
+        description="The order's shipments.", extensions=guard(RequiresPermission(acl.SHIPMENTS))
+    )
     async def shipments(self, info: Info) -> list[Shipment] | None:
-        require_read(info, acl.SHIPMENTS)
         rows = await info.context.loaders.shipments.load(int(self.id))
         return [Shipment.from_row(r) for r in rows]
 
     @strawberry.field(
-        description="The order's credit memos. Needs Magento_Sales::sales_creditmemo."
+        description="The order's credit memos.",
+        extensions=guard(RequiresPermission(acl.CREDIT_MEMOS)),
     )
     async def credit_memos(self, info: Info) -> list[CreditMemo] | None:
-        require_read(info, acl.CREDIT_MEMOS)
         rows = await info.context.loaders.credit_memos.load(int(self.id))
         return [CreditMemo.from_row(r) for r in rows]
 
@@ -167,12 +171,14 @@ class OrderDocument(LoginAsCustomerTarget):
     async def login_customer_id(self, info: Info) -> int | None:
         return (await self._order(info)).customer_id
 
-    @strawberry.field(description="The order. Needs Magento_Sales::sales_order.")
+    @strawberry.field(description="The order.", extensions=guard(RequiresPermission(acl.ORDERS)))
     async def order(self, info: Info) -> Order | None:
-        require_read(info, acl.ORDERS)
         return Order.from_row(await self._order(info))
 
-    @strawberry.field(description="The order's customer; null for guests. Needs Customer::manage.")
+    @strawberry.field(
+        description="The order's customer; null for guests.",
+        extensions=guard(RequiresPermissionOrOwn(acl.CUSTOMERS)),
+    )
     async def customer(self, info: Info) -> CustomerRef | None:
         return await load_customer(info, (await self._order(info)).customer_id)
 
