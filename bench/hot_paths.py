@@ -41,8 +41,8 @@ if find_spec("sniffio") is None:
 import httpx
 from sqlalchemy import event
 
+from core.settings import Settings
 from db.engine import create_engine
-from lac.settings import Settings
 from schema.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.passwords import hash_password, verify_password
 from db.engine import begin_write
 from db.models import (
     AdminUser,
@@ -32,7 +33,6 @@ from db.models import (
     Website,
 )
 from db.queries import require_id
-from resolvers.passwords import hash_password, verify_password
 
 M = TypeVar("M", bound=SQLModel)
 

@@ -19,13 +19,13 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import SystemClock
+from core.settings import Settings
 from db.engine import create_engine
 from db.migrate import ensure_migrated, upgrade
 from db.seed import seed_demo
 from db.session import session_factory
 from lac.cli_errors import LacCommands
-from lac.clock import SystemClock
-from lac.settings import Settings
 from resolvers.action_log import ActionGroup, ActionResult
 from resolvers.admin_users import create_admin_user
 from resolvers.audit import AdminActionLogFilter

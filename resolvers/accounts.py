@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 
+from core.passwords import hash_password, verify_password
 from db.engine import begin_write
 from db.models import AuthToken, Customer
 from db.queries import require_id
@@ -31,7 +32,7 @@ from resolvers.context import ServiceContext
 from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import LacError
 from resolvers.inputs import TextInput, column_length, fits, row_id
-from resolvers.passwords import check_password_policy, hash_password, verify_password
+from resolvers.password_policy import check_password_policy
 from resolvers.principals import (
     CustomerPrincipal,
     CustomerSummary,

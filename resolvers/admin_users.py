@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select, update
 
+from core.passwords import hash_password
 from db.models import AdminUser, AuthToken, Role
 from db.queries import require_id
 from resolvers.acl import ALL
@@ -20,7 +21,7 @@ from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
 from resolvers.inputs import TextInput, name_key, row_id, shown
-from resolvers.passwords import check_password_policy, hash_password
+from resolvers.password_policy import check_password_policy
 from resolvers.principals import AdminPrincipal
 from resolvers.roles import (
     ROLE_NAME,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
+from core.passwords import hash_password, needs_rehash, verify_password
 from db.engine import begin_write
 from db.models import AdminUser, Customer, Website
 from resolvers.access_log import commit_refusal_entries
@@ -22,7 +23,6 @@ from resolvers.errors import SIGN_IN_INCORRECT, ErrorCode, LacError
 from resolvers.inputs import column_length, fits
 from resolvers.lockout import admin_login_name, customer_login_name
 from resolvers.login_as_customer import end_own_session
-from resolvers.passwords import hash_password, needs_rehash, verify_password
 from resolvers.principals import (
     AdminPrincipal,
     AdminSummary,

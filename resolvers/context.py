@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from lac.clock import Clock
-from lac.settings import Settings
+from core.clock import Clock
+from core.settings import Settings
 from resolvers.principals import Principal
 
 

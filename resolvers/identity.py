@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.settings import Network
 from db.models import (
     AdminUser,
     AuthToken,
@@ -29,7 +30,6 @@ from db.models import (
     StoreView,
     Website,
 )
-from lac.settings import Network
 from resolvers.config import DISABLE_PAGE_CACHE_PATH, is_enabled, page_cache_disabled
 from resolvers.lac_policy import (
     LacFacts,

@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.settings import Settings
 from db.models import LoginThrottle
 from db.upsert import insert_if_missing
-from lac.settings import Settings
 from resolvers.inputs import column_length, fits
 
 LOGIN_NAME_LENGTH = column_length(LoginThrottle, "login_name")

@@ -18,16 +18,16 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.types import ExecutionResult
 
+from core.clock import Clock, SystemClock
+from core.passwords import warm_up
+from core.settings import Settings
 from db.engine import create_engine
 from db.faults import database_fault
 from db.migrate import ensure_migrated
 from db.session import RequestSession, session_factory
-from lac.clock import Clock, SystemClock
-from lac.settings import Settings
 from resolvers.access_log import RequestNotes, log_refusal
 from resolvers.context import Client, ServiceContext
 from resolvers.identity import bearer_token, resolve_client_ip, resolve_identity
-from resolvers.passwords import warm_up
 from resolvers.session_end import end_failed_recheck
 from schema.build import build_schema
 from schema.context import Context

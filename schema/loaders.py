@@ -9,6 +9,7 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from core.clock import Clock
 from db.models import (
     CreditMemo,
     Customer,
@@ -22,7 +23,6 @@ from db.models import (
     Website,
 )
 from db.queries import children_by_order, resources_by_role, rows_by_id, store_views_by_website
-from lac.clock import Clock
 from resolvers.lac_policy import DocumentFacts, document_facts
 from resolvers.lockout import admins_locked_until
 from resolvers.login_as_customer import action_counts

@@ -18,12 +18,12 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import db.models  # noqa: F401  (registers the tables)
+from core.clock import ManualClock
+from core.settings import Settings
 from db.engine import create_engine
 from db.migrate import upgrade
 from db.seed import seed_demo
 from db.session import session_factory
-from lac.clock import ManualClock
-from lac.settings import Settings
 from schema.app import create_app
 from tests.databases import fresh_database
 from tests.fuzz_checks import FUZZ_TALLY

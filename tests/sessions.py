@@ -12,9 +12,9 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.engine import begin_write
 from db.models import AdminActionLogEntry, AdminUser, Customer, LoginAsCustomerSession, StoreView
-from lac.clock import ManualClock
 from resolvers.principals import full_name
 from resolvers.tokens import TokenKind, issue_token
 from tests.support import CLIENT_IP, Api

@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.models import (
     AuthToken,
     Customer,
 )
-from lac.clock import ManualClock
 from resolvers import accounts
 from tests.sessions import (
     ME,

@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.models import AdminActionLogEntry
-from lac.clock import ManualClock
-from lac.settings import Settings
 from resolvers.action_log import ACTION_GROUP_OF, Action
 from resolvers.context import Client, ServiceContext
 from resolvers.log_admin import prune_log

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.models import AdminActionLogEntry, AdminUser, AuthToken, LoginThrottle
-from lac.clock import ManualClock
 from resolvers.errors import SIGN_IN_INCORRECT
 from tests.support import ADMIN_LOGIN, CLIENT_IP, Api
 

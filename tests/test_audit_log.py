@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.engine import begin_write
 from db.models import AdminActionLogEntry, AdminUser, Customer
-from lac.clock import ManualClock
-from lac.settings import Settings
 from resolvers.action_log import ActionGroup
 from resolvers.audit import LOG_KEYSET, AdminActionLogFilter, LogSort, admin_action_log_statement
 from schema.app import create_app

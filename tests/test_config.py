@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.models import ConfigValue
-from lac.clock import ManualClock
 from resolvers.config import (
     CHECKBOX_TITLE_PATH,
     CHECKBOX_TOOLTIP_PATH,

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.models import AdminActionLogEntry, Website
-from lac.clock import ManualClock
-from lac.settings import Settings
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import Client, ServiceContext
 from resolvers.errors import LacError

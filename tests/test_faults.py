@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.engine import create_engine
 from db.locks import LOG_CHAIN_LOCK_KEY
-from lac.clock import ManualClock
-from lac.settings import Settings
 from schema.app import create_app
 from schema.db_unavailable import UNAVAILABLE_MESSAGE
 from tests.databases import POSTGRES_SERVER_URL, fresh_database, postgres_conninfo

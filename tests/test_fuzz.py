@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.models import AdminActionLogEntry
 from db.seed import ADMINS, CUSTOMER_PASSWORD
-from lac.clock import ManualClock
-from lac.settings import Settings
 from resolvers.log_chain import verify
 from schema.app import create_app
 from tests.fuzz_bodies import FIXED_REQUESTS, malformed_requests

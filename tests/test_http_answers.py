@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.engine import create_engine
-from lac.clock import ManualClock
-from lac.settings import Settings
 from schema.app import create_app
 from schema.errors import INTERNAL_MESSAGE
 from schema.http.body_limit import MAX_BODY_BYTES

@@ -15,8 +15,8 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from lac.clock import ManualClock
-from lac.settings import Settings
+from core.clock import ManualClock
+from core.settings import Settings
 from schema.app import create_app
 from schema.http.body_limit import MAX_BODY_BYTES
 from tests.http_checks import (

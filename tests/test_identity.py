@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings, parse_networks
 from db.models import AdminActionLogEntry
-from lac.clock import ManualClock
-from lac.settings import Settings, parse_networks
 from resolvers.identity import bearer_token, resolve_client_ip
 from schema.app import create_app
 from tests.support import ADMIN_LOGIN, Api, make_api

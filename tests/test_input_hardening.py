@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings, parse_networks
 from db.models import AdminActionLogEntry, Role
-from lac.clock import ManualClock
-from lac.settings import Settings, parse_networks
 from schema.app import create_app
 from tests.input_cases import ADMIN_LOGIN, CASES, NEW_ADMIN, Case, text_arguments
 from tests.sessions import JANE, start_live_session

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.engine import begin_write
 from db.models import AdminActionLogEntry
 from db.session import session_factory
-from lac.clock import ManualClock
-from lac.settings import Settings
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import Client, ServiceContext
 from resolvers.log_admin import prune_log, verify_log

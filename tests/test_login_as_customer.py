@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.engine import begin_write
 from db.models import (
     AdminActionLogEntry,
@@ -24,7 +25,6 @@ from db.models import (
     Website,
 )
 from db.upsert import insert_if_missing
-from lac.clock import ManualClock
 from resolvers.config import (
     DISABLE_PAGE_CACHE_PATH,
     ENABLED_PATH,

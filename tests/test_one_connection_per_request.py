@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager, contextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.engine import create_engine
-from lac.clock import ManualClock
-from lac.settings import Settings
 from schema.app import create_app
 from tests.access_matrix import CALLERS, caller_token, own_logout_last
 from tests.sessions import JANE

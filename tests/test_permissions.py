@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.models import AdminActionLogEntry, RoleResource
-from lac.clock import ManualClock
 from resolvers.errors import ErrorCode, LacError
 from resolvers.principals import (
     AdminPrincipal,

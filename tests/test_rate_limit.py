@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
+from core.settings import Settings
 from db.models import AdminActionLogEntry
-from lac.clock import ManualClock
-from lac.settings import Settings
 from schema.app import create_app
 from tests.support import ADMIN_LOGIN, CUSTOMER_LOGIN, Api, make_api
 

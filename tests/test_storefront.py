@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.models import (
     AdminActionLogEntry,
     CartItem,
@@ -20,7 +21,6 @@ from db.models import (
     Product,
     SalesOrder,
 )
-from lac.clock import ManualClock
 from tests.sessions import start_live_session
 from tests.support import Api
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from lac.clock import ManualClock
-from lac.settings import Settings
+from core.clock import ManualClock
+from core.settings import Settings
 from schema.app import create_app
 from tests.support import Api, make_api
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.clock import ManualClock
 from db.engine import begin_write
 from db.models import (
     AdminActionLogEntry,
@@ -28,7 +29,6 @@ from db.models import (
     LoginThrottle,
 )
 from db.upsert import insert_if_missing
-from lac.clock import ManualClock
 from resolvers.config import ENABLED_PATH, REQUIRE_REASON_PATH, STORE_VIEW_MANUAL_CHOICE_PATH
 from tests.server import LacDb, lac_env, running_server
 from tests.sessions import JANE, start_live_session

@@ -1,43 +1,18 @@
-"""Password policy and argon2id hashing (argon2-cffi), off the event loop."""
+"""argon2id password hashing (argon2-cffi), off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from resolvers.errors import LacError
-from resolvers.inputs import is_storable
-
 # argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane): about 50 ms
 # a check here, against about 180 ms for argon2-cffi's default profile. Hashes made with
 # other parameters still verify and are upgraded at the next successful sign-in.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-MIN_PASSWORD_LENGTH = 8
-
-
-def check_password_policy(password: str) -> None:
-    """Reject passwords shorter than 8 characters, without both letters and digits, or
-    with a character that cannot be stored (NUL, a control character, a lone surrogate,
-    which cannot even be hashed)."""
-    if (
-        len(password) < MIN_PASSWORD_LENGTH
-        or not re.search(r"[^\W\d_]", password)
-        or not re.search(r"\d", password)
-    ):
-        raise LacError.bad_input(
-            f"The password needs at least {MIN_PASSWORD_LENGTH} characters, "
-            "with both letters and digits."
-        )
-    if not is_storable(password):
-        raise LacError.bad_input(
-            "The password contains a character that is not allowed "
-            "(a control character or an unpaired surrogate)."
-        )
 
 
 async def hash_password(password: str) -> str:
