@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from db.models import AdminActionLogEntry
-from resolvers.principals import AdminSummary, CustomerSummary
+from resolvers.principals import AdminSummary, CustomerSummary, copied_admin, copied_customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +109,8 @@ def entry_admin(entry: AdminActionLogEntry) -> AdminSummary | None:
     """The acting admin as the entry copied them (None when no admin acted)."""
     if entry.admin_id is None:
         return None
-    return AdminSummary(
-        id=entry.admin_id,
-        username=entry.admin_username or "",
-        firstname=entry.admin_firstname or "",
-        lastname=entry.admin_lastname or "",
+    return copied_admin(
+        entry.admin_id, entry.admin_username, entry.admin_firstname, entry.admin_lastname
     )
 
 
@@ -121,6 +118,4 @@ def entry_customer(entry: AdminActionLogEntry) -> CustomerSummary | None:
     """The customer acted on or for, as the entry copied them."""
     if entry.customer_id is None:
         return None
-    return CustomerSummary(
-        id=entry.customer_id, email=entry.customer_email or "", name=entry.customer_name or ""
-    )
+    return copied_customer(entry.customer_id, entry.customer_email, entry.customer_name)
