@@ -263,7 +263,6 @@ class LoginThrottle(SQLModel, table=True):
 
     login_name: str = Field(max_length=512, primary_key=True)
     failure_count: int = 0
-    first_failure_at: datetime = Field(sa_column=utc_column())
     locked_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     recent_failures: str = Field(
         default="[]", sa_column=Column(Text, nullable=False, server_default="[]")

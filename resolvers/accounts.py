@@ -10,7 +10,6 @@ same transaction. Passwords are verified and hashed before the write transaction
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from core.passwords import hash_password, verify_password
 from db.engine import begin_write
 from db.models import AuthToken, Customer
 from db.queries import require_id
+from resolvers.account_fields import CUSTOMER_FIELDS
 from resolvers.action_log import (
     Action,
     ActionRecord,
@@ -31,26 +31,17 @@ from resolvers.action_log import (
 from resolvers.context import ServiceContext
 from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import LacError
-from resolvers.inputs import TextInput, column_length, fits, row_id
+from resolvers.inputs import row_id
 from resolvers.password_policy import check_password_policy
 from resolvers.principals import (
     CustomerPrincipal,
-    CustomerSummary,
     ImpersonationPrincipal,
-    full_name,
+    customer_summary,
 )
 from resolvers.session_end import EndCause, end_live_sessions
 from resolvers.tokens import TokenKind
 
 CONSENT = "allowRemoteShoppingAssistance"  # the field's name in `changes`
-FIRSTNAME = TextInput.of(
-    Customer, "firstname", '"First Name"', required='"First Name" is a required value.'
-)
-LASTNAME = TextInput.of(
-    Customer, "lastname", '"Last Name"', required='"Last Name" is a required value.'
-)
-EMAIL_LENGTH = column_length(Customer, "email")
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 NOT_WHILE_IMPERSONATING = (
     "The email and the remote shopping assistance consent cannot be changed while logged "
@@ -60,17 +51,8 @@ CREDENTIALS_NOT_WHILE_IMPERSONATING = (
     "The password cannot be changed while logged in as the customer; only the customer "
     "can change it."
 )
-INVALID_EMAIL = "Please enter a valid email address."
 EMAIL_TAKEN = "A customer with the same email address already exists in an associated website."
 WRONG_CURRENT_CREDENTIALS = "The password doesn't match this account."
-
-
-def customer_summary(customer: Customer) -> CustomerSummary:
-    return CustomerSummary(
-        id=require_id(customer),
-        email=customer.email,
-        name=full_name(customer.firstname, customer.lastname),
-    )
 
 
 async def update_my_account(
@@ -102,11 +84,11 @@ async def update_my_account(
         changes: dict[str, dict[str, Any]] = {}
         record.details["changes"] = changes
         if firstname is not None:
-            _set(customer, changes, "firstname", FIRSTNAME.check(firstname))
+            _set(customer, changes, "firstname", CUSTOMER_FIELDS.firstname.check(firstname))
         if lastname is not None:
-            _set(customer, changes, "lastname", LASTNAME.check(lastname))
+            _set(customer, changes, "lastname", CUSTOMER_FIELDS.lastname.check(lastname))
         if email is not None:
-            new_email = _checked_email(email)
+            new_email = CUSTOMER_FIELDS.email.check(email)
             if new_email != customer.email:
                 await _refuse_taken_email(ctx, customer, new_email)
             _set(customer, changes, "email", new_email)
@@ -246,13 +228,6 @@ async def _save(ctx: ServiceContext, customer: Customer, *, changed: bool) -> No
         await ctx.db.flush()
     except IntegrityError as error:
         raise LacError.bad_input(EMAIL_TAKEN) from error
-
-
-def _checked_email(email: str) -> str:
-    email = email.strip().lower()
-    if not fits(email, EMAIL_LENGTH) or not EMAIL_PATTERN.fullmatch(email):
-        raise LacError.bad_input(INVALID_EMAIL)
-    return email
 
 
 async def _refuse_taken_email(ctx: ServiceContext, customer: Customer, email: str) -> None:

@@ -16,11 +16,12 @@ from sqlmodel import col, select, update
 from core.passwords import hash_password
 from db.models import AdminUser, AuthToken, Role
 from db.queries import require_id
+from resolvers.account_fields import ADMIN_FIELDS, ADMIN_USERNAME
 from resolvers.acl import ALL
 from resolvers.action_log import Action, ActionRecord, run_logged
 from resolvers.context import ServiceContext
 from resolvers.errors import LacError
-from resolvers.inputs import TextInput, name_key, row_id, shown
+from resolvers.inputs import name_key, row_id, shown
 from resolvers.password_policy import check_password_policy
 from resolvers.principals import AdminPrincipal
 from resolvers.roles import (
@@ -33,18 +34,7 @@ from resolvers.roles import (
 )
 
 USER_NOT_FOUND = "This user no longer exists."
-INVALID_EMAIL = "Please enter a valid email address."
 USER_TAKEN = "A user with the same user name or email already exists."
-USERNAME = TextInput.of(
-    AdminUser, "username", "The user name", required="The user name is required."
-)
-FIRSTNAME = TextInput.of(
-    AdminUser, "firstname", "The first name", required="The first name is required."
-)
-LASTNAME = TextInput.of(
-    AdminUser, "lastname", "The last name", required="The last name is required."
-)
-EMAIL = TextInput.of(AdminUser, "email", "The email address", required=INVALID_EMAIL)
 HIDDEN = "***"  # what the log says for a password, old and new
 
 
@@ -75,10 +65,10 @@ async def create_admin_user(
 
     async def create(record: ActionRecord) -> AdminUser:
         record.details["username"] = username
-        new_username = USERNAME.check(username)
-        new_firstname = FIRSTNAME.check(firstname)
-        new_lastname = LASTNAME.check(lastname)
-        new_email = _check_email(email)
+        new_username = ADMIN_USERNAME.check(username)
+        new_firstname = ADMIN_FIELDS.firstname.check(firstname)
+        new_lastname = ADMIN_FIELDS.lastname.check(lastname)
+        new_email = ADMIN_FIELDS.email.check(email)
         check_password_policy(password)
         assert password_hash is not None
         wanted_role = None if role_id is None else row_id(role_id, what="role id")
@@ -140,18 +130,18 @@ async def update_admin_user(
         record.details["changes"] = changes
 
         if email is not None:
-            new_email = _check_email(email)
+            new_email = ADMIN_FIELDS.email.check(email)
             if new_email != admin.email:
                 await _refuse_taken(ctx, username=None, email=new_email, admin_user_id=admin.id)
                 changes["email"] = {"old": admin.email, "new": new_email}
                 admin.email = new_email
         if firstname is not None:
-            new_firstname = FIRSTNAME.check(firstname)
+            new_firstname = ADMIN_FIELDS.firstname.check(firstname)
             if new_firstname != admin.firstname:
                 changes["firstname"] = {"old": admin.firstname, "new": new_firstname}
                 admin.firstname = new_firstname
         if lastname is not None:
-            new_lastname = LASTNAME.check(lastname)
+            new_lastname = ADMIN_FIELDS.lastname.check(lastname)
             if new_lastname != admin.lastname:
                 changes["lastname"] = {"old": admin.lastname, "new": new_lastname}
                 admin.lastname = new_lastname
@@ -205,14 +195,6 @@ async def _hash_if_allowed(password: str) -> str | None:
     except LacError:
         return None
     return await hash_password(password)
-
-
-def _check_email(email: str) -> str:
-    email = EMAIL.check(email)
-    local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or " " in email:
-        raise LacError.bad_input(INVALID_EMAIL)
-    return email
 
 
 async def _get_admin_user(ctx: ServiceContext, admin_user_id: int) -> AdminUser:

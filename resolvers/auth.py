@@ -28,6 +28,7 @@ from resolvers.principals import (
     AdminSummary,
     CustomerPrincipal,
     ImpersonationPrincipal,
+    admin_summary,
 )
 from resolvers.rate_limit import LimitedAction
 from resolvers.session_end import EndCause, end_live_sessions
@@ -56,13 +57,6 @@ async def _upgraded_hash(current: str, password: str) -> str | None:
     return await hash_password(password) if needs_rehash(current) else None
 
 
-def _summary(admin: AdminUser) -> AdminSummary:
-    assert admin.id is not None
-    return AdminSummary(
-        id=admin.id, username=admin.username, firstname=admin.firstname, lastname=admin.lastname
-    )
-
-
 async def admin_login(ctx: ServiceContext, *, username: str, password: str) -> AdminSignIn:
     """Exchange an admin's credentials for a 4-hour admin token; every attempt is logged.
 
@@ -87,7 +81,7 @@ async def _admin_sign_in(ctx: ServiceContext, *, username: str, password: str) -
             ctx,
             username=username,
             code=ErrorCode.UNAUTHENTICATED,
-            admin=_summary(admin) if admin else None,
+            admin=admin_summary(admin) if admin else None,
             locked=locks_name,
         )
         raise LacError.unauthenticated(SIGN_IN_INCORRECT)
@@ -106,7 +100,7 @@ async def _admin_sign_in(ctx: ServiceContext, *, username: str, password: str) -
         admin_user_id=admin.id,
     )
     await write_entry(
-        ctx, action=Action.ADMIN_LOGIN, result=ActionResult.SUCCESS, admin=_summary(admin)
+        ctx, action=Action.ADMIN_LOGIN, result=ActionResult.SUCCESS, admin=admin_summary(admin)
     )
     await ctx.db.commit()
     return AdminSignIn(token=token, admin=admin)

@@ -41,13 +41,12 @@ from resolvers.lac_policy import (
 )
 from resolvers.principals import (
     AdminPrincipal,
-    AdminSummary,
     Anonymous,
     CustomerPrincipal,
-    CustomerSummary,
     ImpersonationPrincipal,
     Principal,
-    full_name,
+    admin_summary,
+    customer_summary,
 )
 from resolvers.session_end import EndCause, SessionState, session_admin
 from resolvers.tokens import TokenKind, token_digest
@@ -170,21 +169,14 @@ async def resolve_identity(db: AsyncSession, *, token: str | None, now: datetime
         return Identity(
             AdminPrincipal(
                 token_id=token_row.id,
-                admin=AdminSummary(
-                    id=admin.id,
-                    username=admin.username,
-                    firstname=admin.firstname,
-                    lastname=admin.lastname,
-                ),
+                admin=admin_summary(admin),
                 role_id=admin.role_id,
                 resources=frozenset(row[2] for row in rows if row[2] is not None),
             )
         )
     if customer is None:
         return Identity(Anonymous())
-    summary = CustomerSummary(
-        id=customer.id, email=customer.email, name=full_name(customer.firstname, customer.lastname)
-    )
+    summary = customer_summary(customer)
     if token_row.kind == TokenKind.CUSTOMER and customer.is_active:
         return Identity(
             CustomerPrincipal(

@@ -60,16 +60,14 @@ async def record_failure(
     The name locks when the latest N consecutive failures (N = 6) all fall within the
     window (30 minutes), wherever that window starts; a success clears them.
     """
-    await insert_if_missing(
-        session, LoginThrottle, login_name=login_name, failure_count=0, first_failure_at=now
-    )
+    await insert_if_missing(session, LoginThrottle, login_name=login_name, failure_count=0)
     row = (
         await session.exec(
             select(LoginThrottle).where(LoginThrottle.login_name == login_name).with_for_update()
         )
     ).one()
     if row.locked_until is not None and row.locked_until <= now:
-        row.failure_count, row.first_failure_at, row.locked_until = 0, now, None
+        row.failure_count, row.locked_until = 0, None
         row.recent_failures = "[]"
     window_start = now - settings.lockout_window
     recent = [

@@ -13,8 +13,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, delete, func, select
@@ -22,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
 from db.models import AdminActionLogEntry
+from resolvers.log_entry import canonical_fields
 
 GENESIS = ""
 CHECKPOINT_ACTION = "log.checkpoint"
@@ -29,28 +29,10 @@ VERIFY_BATCH = 1000
 
 
 def canonical(entry: AdminActionLogEntry) -> str:
-    """The entry as the chain seals it."""
-    fields: dict[str, Any] = {
-        "sequence": entry.id,
-        "time": entry.time.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actionGroup": entry.action_group,
-        "action": entry.action,
-        "result": entry.result,
-        "username": entry.username,
-        "adminId": entry.admin_id,
-        "adminUsername": entry.admin_username,
-        "adminFirstname": entry.admin_firstname,
-        "adminLastname": entry.admin_lastname,
-        "ipAddress": entry.ip_address,
-        "userAgent": entry.user_agent,
-        "fullActionName": entry.full_action_name,
-        "customerId": entry.customer_id,
-        "customerEmail": entry.customer_email,
-        "customerName": entry.customer_name,
-        "loginAsCustomerSessionId": entry.login_as_customer_session_id,
-        "details": json.loads(entry.details),
-    }
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The entry as the chain seals it: every column `LOG_FIELDS` chains, as compact JSON."""
+    return json.dumps(
+        canonical_fields(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def seal(previous_hash: str, entry: AdminActionLogEntry) -> str:

@@ -26,7 +26,7 @@ from resolvers.customers import CUSTOMER_GONE
 from resolvers.errors import ErrorCode, LacError
 from resolvers.inputs import TextInput, row_id
 from resolvers.lac_policy import UnavailableReason, availability, document_facts
-from resolvers.principals import AdminPrincipal, CustomerSummary, ImpersonationPrincipal, full_name
+from resolvers.principals import AdminPrincipal, ImpersonationPrincipal, customer_summary
 from resolvers.session_end import LIVE_STATES, EndCause, SessionState, end_session, session_customer
 
 MAX_REASON_LENGTH = 1000
@@ -58,13 +58,6 @@ def secret_digest(secret: str) -> str:
     """The stored form of a secret; any string has one (a lone surrogate too), so a
     crafted secret is just an unknown one."""
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def customer_summary(customer: Customer) -> CustomerSummary:
-    assert customer.id is not None
-    return CustomerSummary(
-        id=customer.id, email=customer.email, name=full_name(customer.firstname, customer.lastname)
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from db.models import AdminUser, Customer
+from db.queries import require_id
+
 
 @dataclass(frozen=True, slots=True)
 class AdminSummary:
@@ -73,3 +76,36 @@ Principal = Anonymous | AdminPrincipal | CustomerPrincipal
 
 def full_name(firstname: str, lastname: str) -> str:
     return f"{firstname} {lastname}".strip()
+
+
+def admin_summary(admin: AdminUser) -> AdminSummary:
+    """An admin account as sessions, orders and log entries copy it."""
+    return AdminSummary(
+        id=require_id(admin),
+        username=admin.username,
+        firstname=admin.firstname,
+        lastname=admin.lastname,
+    )
+
+
+def customer_summary(customer: Customer) -> CustomerSummary:
+    """A customer account as sessions and log entries copy it (the name in one piece)."""
+    return CustomerSummary(
+        id=require_id(customer),
+        email=customer.email,
+        name=full_name(customer.firstname, customer.lastname),
+    )
+
+
+def copied_admin(
+    admin_id: int, username: str | None, firstname: str | None, lastname: str | None
+) -> AdminSummary:
+    """An admin as a row copied them at write time; a name not copied reads as empty."""
+    return AdminSummary(
+        id=admin_id, username=username or "", firstname=firstname or "", lastname=lastname or ""
+    )
+
+
+def copied_customer(customer_id: int, email: str | None, name: str | None) -> CustomerSummary:
+    """A customer as a row copied them at write time; a value not copied reads as empty."""
+    return CustomerSummary(id=customer_id, email=email or "", name=name or "")

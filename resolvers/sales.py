@@ -18,7 +18,7 @@ from resolvers.context import ServiceContext
 from resolvers.errors import LacError
 from resolvers.inputs import TextInput
 from resolvers.pagination import Page, decode_cursor, page_of, page_size, paginate
-from resolvers.principals import AdminPrincipal, AdminSummary, Principal
+from resolvers.principals import AdminPrincipal, AdminSummary, Principal, copied_admin
 
 Document = TypeVar("Document", SalesOrder, Invoice, Shipment, CreditMemo)
 
@@ -165,9 +165,9 @@ def visible_comments(principal: Principal, comments: Sequence[OrderComment]) -> 
 def placed_by_admin(principal: Principal, order: SalesOrder) -> AdminSummary | None:
     if not sees_back_office(principal) or order.placed_by_admin_id is None:
         return None
-    return AdminSummary(
-        id=order.placed_by_admin_id,
-        username=order.placed_by_admin_username or "",
-        firstname=order.placed_by_admin_firstname or "",
-        lastname=order.placed_by_admin_lastname or "",
+    return copied_admin(
+        order.placed_by_admin_id,
+        order.placed_by_admin_username,
+        order.placed_by_admin_firstname,
+        order.placed_by_admin_lastname,
     )

@@ -15,7 +15,7 @@ from db.engine import begin_write
 from db.models import AuthToken, LoginAsCustomerSession
 from resolvers.action_log import Action, ActionResult, write_entry
 from resolvers.context import ServiceContext
-from resolvers.principals import AdminSummary, CustomerSummary
+from resolvers.principals import AdminSummary, CustomerSummary, copied_admin, copied_customer
 
 
 class SessionState(StrEnum):
@@ -39,16 +39,13 @@ class EndCause(StrEnum):
 
 
 def session_admin(row: LoginAsCustomerSession) -> AdminSummary:
-    return AdminSummary(
-        id=row.admin_user_id,
-        username=row.admin_username,
-        firstname=row.admin_firstname,
-        lastname=row.admin_lastname,
+    return copied_admin(
+        row.admin_user_id, row.admin_username, row.admin_firstname, row.admin_lastname
     )
 
 
 def session_customer(row: LoginAsCustomerSession) -> CustomerSummary:
-    return CustomerSummary(id=row.customer_id, email=row.customer_email, name=row.customer_name)
+    return copied_customer(row.customer_id, row.customer_email, row.customer_name)
 
 
 async def end_session(

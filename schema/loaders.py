@@ -48,11 +48,9 @@ class Loaders:
     availability: DataLoader[int | None, DocumentFacts]
     session_action_count: DataLoader[int, int]
     customer_orders: DataLoader[CustomerOrdersKey, Page[SalesOrder]]
-    customer_order_count: DataLoader[int, int]
 
 
 def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
-    order_counts = DataLoader(partial(customer_order_counts, session))
     return Loaders(
         website=DataLoader(partial(rows_by_id, session, Website)),
         store_view=DataLoader(partial(rows_by_id, session, StoreView)),
@@ -71,6 +69,11 @@ def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
         credit_memos=DataLoader(partial(children_by_order, session, CreditMemo)),
         availability=DataLoader(partial(document_facts, session)),
         session_action_count=DataLoader(partial(action_counts, session)),
-        customer_orders=DataLoader(partial(customer_order_pages, session, count=order_counts.load)),
-        customer_order_count=order_counts,
+        customer_orders=DataLoader(
+            partial(
+                customer_order_pages,
+                session,
+                count=DataLoader(partial(customer_order_counts, session)).load,
+            )
+        ),
     )

@@ -399,6 +399,8 @@ async def test_created_admin_signs_in_with_the_role_given(
         ({"firstname": "  "}, ("BAD_USER_INPUT", "first name")),
         ({"username": ""}, ("BAD_USER_INPUT", "user name")),
         ({"email": "not-an-email"}, ("BAD_USER_INPUT", "email")),
+        # one email rule for every account kind (resolvers/account_fields.py)
+        ({"email": "clerk@localhost"}, ("BAD_USER_INPUT", "Please enter a valid email address.")),
         ({"roleId": "9999"}, ("NOT_FOUND", "This role no longer exists.")),
     ],
     ids=[
@@ -409,6 +411,7 @@ async def test_created_admin_signs_in_with_the_role_given(
         "blank first name",
         "empty username",
         "invalid email",
+        "email without a domain the customer rule refuses",
         "unknown role",
     ],
 )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,6 +13,7 @@ from strawberry.scalars import JSON
 from db import models
 from resolvers.action_log import ActionGroup, ActionResult
 from resolvers.audit import LogSort
+from resolvers.log_entry import LOG_FIELDS, entry_admin, entry_customer
 from schema.types.pagination import Connection
 from schema.types.people import AdminSummary, CustomerSummary
 
@@ -61,44 +64,50 @@ class AdminActionLogEntry:
 
     @classmethod
     def from_row(cls, row: models.AdminActionLogEntry) -> AdminActionLogEntry:
-        admin = (
-            AdminSummary(
-                id=strawberry.ID(str(row.admin_id)),
-                username=row.admin_username or "",
-                firstname=row.admin_firstname or "",
-                lastname=row.admin_lastname or "",
-            )
-            if row.admin_id is not None
-            else None
-        )
-        customer = (
-            CustomerSummary(
-                id=strawberry.ID(str(row.customer_id)),
-                email=row.customer_email or "",
-                name=row.customer_name or "",
-            )
-            if row.customer_id is not None
-            else None
-        )
-        session_id = row.login_as_customer_session_id
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            time=row.time,
-            action_group=ActionGroup(row.action_group),
-            action=row.action,
-            result=ActionResult(row.result),
-            username=row.username,
-            admin=admin,
-            ip_address=row.ip_address,
-            user_agent=row.user_agent,
-            full_action_name=row.full_action_name,
-            customer=customer,
-            login_as_customer_session_id=strawberry.ID(str(session_id))
-            if session_id is not None
-            else None,
-            details=json.loads(row.details),
-            hash=row.hash or "",
-        )
+        """Every field of the type, read off the one declaration of a log entry."""
+        return cls(**{name: read(row) for name, read in _READERS.items()})
+
+
+def _optional_id(value: int | None) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value is not None else None
+
+
+def _admin(row: models.AdminActionLogEntry) -> AdminSummary | None:
+    admin = entry_admin(row)
+    return AdminSummary.from_summary(admin) if admin is not None else None
+
+
+def _customer(row: models.AdminActionLogEntry) -> CustomerSummary | None:
+    customer = entry_customer(row)
+    return CustomerSummary.from_summary(customer) if customer is not None else None
+
+
+# How each column becomes its GraphQL value, where it is more than the stored value.
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "id": lambda value: strawberry.ID(str(value)),
+    "action_group": ActionGroup,
+    "result": ActionResult,
+    "login_as_customer_session_id": _optional_id,
+    "details": json.loads,
+    "hash": lambda value: value or "",
+}
+_SUMMARIES: dict[str, Callable[[models.AdminActionLogEntry], Any]] = {
+    "admin": _admin,
+    "customer": _customer,
+}
+
+
+def _column_reader(column: str) -> Callable[[models.AdminActionLogEntry], Any]:
+    convert = _CONVERT.get(column, lambda value: value)
+    return lambda row: convert(getattr(row, column))
+
+
+# One reader per GraphQL field, derived from LOG_FIELDS: a column is read as itself, or
+# through the summary of the person it belongs to.
+_READERS: dict[str, Callable[[models.AdminActionLogEntry], Any]] = {
+    field.graphql_field: _SUMMARIES.get(field.graphql_field) or _column_reader(field.column)
+    for field in LOG_FIELDS
+}
 
 
 @strawberry.type(name="AdminActionLogConnection", description="A page of admin action log entries.")
