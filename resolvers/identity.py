@@ -1,4 +1,5 @@
-"""Turn a request's bearer token and peer address into a principal and a client.
+"""Turn a request's bearer token into a principal (schema/http/client.py reads the token and
+the client address from the HTTP request).
 
 Runs once per request, before GraphQL: one indexed, joined query reads the token,
 its account, (for admins) the role's resources and (for impersonation) the assistance session
@@ -8,7 +9,6 @@ disabled account or a withdrawn consent takes effect on the very next request.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.settings import Network
 from db.models import (
     AdminUser,
     AuthToken,
@@ -50,15 +49,6 @@ from resolvers.principals import (
 )
 from resolvers.session_end import EndCause, SessionState, session_admin
 from resolvers.tokens import TokenKind, token_digest
-
-BEARER = "bearer "
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, if any."""
-    if not authorization or not authorization.lower().startswith(BEARER):
-        return None
-    return authorization[len(BEARER) :].strip() or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,36 +206,3 @@ async def resolve_identity(db: AsyncSession, *, token: str | None, now: datetime
             page_cache_disabled=page_cache_disabled(no_page_cache),
         )
     )
-
-
-def resolve_client_ip(
-    peer: str | None, forwarded_for: str | None, trusted_proxies: tuple[Network, ...]
-) -> str | None:
-    """The client's address: the socket peer, or, behind trusted proxies, the nearest
-    untrusted `X-Forwarded-For` hop.
-
-    The header is read right to left and only while each hop is a trusted proxy, so a
-    client cannot choose its logged address by sending its own header.
-    """
-    if peer is None or not forwarded_for or not _is_trusted(peer, trusted_proxies):
-        return peer
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_trusted(hop, trusted_proxies):
-            return hop if _parse_ip(hop) is not None else peer
-    return hops[0] if hops else peer
-
-
-def _parse_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """An IP address; not one with an IPv6 zone ("fe80::1%eth0"): no remote client has
-    one, and its free-form, unbounded zone would not fit the address columns."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    return None if isinstance(ip, ipaddress.IPv6Address) and ip.scope_id else ip
-
-
-def _is_trusted(address: str, trusted_proxies: tuple[Network, ...]) -> bool:
-    ip = _parse_ip(address)
-    return ip is not None and any(ip in network for network in trusted_proxies)

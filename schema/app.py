@@ -27,13 +27,14 @@ from db.migrate import ensure_migrated
 from db.session import RequestSession, session_factory
 from resolvers.access_log import RequestNotes, log_refusal
 from resolvers.context import Client, ServiceContext
-from resolvers.identity import bearer_token, resolve_client_ip, resolve_identity
+from resolvers.identity import resolve_identity
 from resolvers.session_end import end_failed_recheck
 from schema.build import build_schema
 from schema.context import Context
 from schema.db_unavailable import DatabaseFaultGuard, raise_database_fault
 from schema.errors import present_result, retry_after
 from schema.http.body_limit import BodyLimit
+from schema.http.client import bearer_token, resolve_client_ip
 from schema.http.cors import Cors
 from schema.http.errors import EXCEPTION_HANDLERS, internal_error
 from schema.http.health import health_routes
