@@ -41,9 +41,9 @@ if find_spec("sniffio") is None:
 import httpx
 from sqlalchemy import event
 
-from core.settings import Settings
-from db.engine import create_engine
-from schema.app import create_app
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.schema.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 LAC = Path(sys.prefix).resolve() / "bin" / "lac"

@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.settings import DatabaseTimeouts, async_database_url
-from db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
-from db.session import RequestSession
+from lac.core.settings import DatabaseTimeouts, async_database_url
+from lac.db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
+from lac.db.session import RequestSession
 
 WRITE_OPTION = "lac_write"
 WRITERS_TURN = "lac_writers_turn"  # session.info key: the lock a query's writers queue on

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.settings import DatabaseTimeouts
+from lac.core.settings import DatabaseTimeouts
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

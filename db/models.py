@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime
+from lac.db.types import UTCDateTime
 
 
 def utc_column(*, nullable: bool = False, index: bool = False) -> Column[datetime]:

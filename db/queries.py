@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import (
+from lac.db.models import (
     CreditMemo,
     Invoice,
     OrderComment,

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.passwords import hash_password, verify_password
-from db.engine import begin_write
-from db.models import (
+from lac.core.passwords import hash_password, verify_password
+from lac.db.engine import begin_write
+from lac.db.models import (
     AdminUser,
     ConfigValue,
     CreditMemo,
@@ -32,7 +32,7 @@ from db.models import (
     StoreView,
     Website,
 )
-from db.queries import require_id
+from lac.db.queries import require_id
 
 M = TypeVar("M", bound=SQLModel)
 

@@ -19,23 +19,23 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import SystemClock
-from core.settings import Settings
-from db.engine import create_engine
-from db.migrate import ensure_migrated, upgrade
-from db.seed import seed_demo
-from db.session import session_factory
 from lac.cli_errors import LacCommands
-from resolvers.action_log import ActionGroup, ActionResult
-from resolvers.admin_users import create_admin_user
-from resolvers.audit import AdminActionLogFilter
-from resolvers.context import Client, ServiceContext
-from resolvers.errors import LacError
-from resolvers.log_admin import prune_log, verify_log
-from resolvers.log_chain import Verification
-from resolvers.log_export import COLUMNS, count_entries, entry_record, stream_entries
-from resolvers.principals import Anonymous
-from schema.http.access_log import uvicorn_log_config
+from lac.core.clock import SystemClock
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.db.migrate import ensure_migrated, upgrade
+from lac.db.seed import seed_demo
+from lac.db.session import session_factory
+from lac.resolvers.acl.admin_users import create_admin_user
+from lac.resolvers.auth.principals import Anonymous
+from lac.resolvers.context import Client, ServiceContext
+from lac.resolvers.errors import LacError
+from lac.resolvers.log.chain import Verification
+from lac.resolvers.log.export import COLUMNS, count_entries, entry_record, stream_entries
+from lac.resolvers.log.reading import AdminActionLogFilter
+from lac.resolvers.log.upkeep import prune_log, verify_log
+from lac.resolvers.log.writer import ActionGroup, ActionResult
+from lac.schema.http.access_log import uvicorn_log_config
 
 app = typer.Typer(cls=LacCommands, no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -155,7 +155,7 @@ def serve(
 
     asyncio.run(check())
     uvicorn.run(
-        "schema.app:create_app",
+        "lac.schema.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -167,10 +167,12 @@ def serve(
 
 @schema_app.command("export")
 def schema_export(
-    output: Annotated[str, typer.Option(help="File to write; '-' for stdout.")] = "schema.graphql",
+    output: Annotated[
+        str, typer.Option(help="File to write; '-' for stdout.")
+    ] = "lac.schema.graphql",
 ) -> None:
     """Write the GraphQL schema (SDL), by default to schema.graphql."""
-    from schema.build import schema
+    from lac.schema.build import schema
 
     text = str(schema) + "\n"
     if output == "-":

@@ -15,9 +15,9 @@ import typer
 from sqlalchemy.engine import make_url
 from typer.core import TyperGroup
 
-from core.settings import Settings, SettingsError
-from db.faults import DatabaseFault, database_fault, driver_message
-from db.migrate import DatabaseNotMigratedError
+from lac.core.settings import Settings, SettingsError
+from lac.db.faults import DatabaseFault, database_fault, driver_message
+from lac.db.migrate import DatabaseNotMigratedError
 
 USAGE_ERROR_EXIT_CODE = 2
 DEBUG_PARAM = "debug"

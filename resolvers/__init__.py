@@ -1,1 +1,1 @@
-"""Business rules, one module per domain: plain async functions, callable without GraphQL."""
+"""Business rules, one package per domain: plain async functions, callable without GraphQL."""

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import Clock
-from core.settings import Settings
-from resolvers.principals import Principal
+from lac.core.clock import Clock
+from lac.core.settings import Settings
+from lac.resolvers.auth.principals import Principal
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from sqlalchemy import String, inspect
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from resolvers.errors import LacError
+from lac.resolvers.errors import LacError
 
 MAX_ROW_ID = 2**31 - 1  # the largest INTEGER primary key (PostgreSQL's int4)
 _ROW_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only: "١٢" and "²" pass str.isdigit

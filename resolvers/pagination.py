@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from db.queries import HasId, require_id
-from resolvers.errors import LacError
-from resolvers.inputs import parse_row_id, shown
+from lac.db.queries import HasId, require_id
+from lac.resolvers.errors import LacError
+from lac.resolvers.inputs import parse_row_id, shown
 
 T = TypeVar("T", bound=HasId)
 MAX_PAGE_SIZE = 200

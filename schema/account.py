@@ -7,10 +7,11 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import accounts, acl
-from schema.context import Info, service
-from schema.permissions import RequiresCustomer, RequiresPermission, guard
-from schema.types.customers import Customer
+from lac.resolvers.account import my_account
+from lac.resolvers.acl import resources
+from lac.schema.context import Info, service
+from lac.schema.permissions import RequiresCustomer, RequiresPermission, guard
+from lac.schema.types.customers import Customer
 
 
 @strawberry.input(
@@ -65,7 +66,7 @@ class AccountMutation:
             strawberry.argument(description="The fields to change; the rest keep their value."),
         ],
     ) -> Customer:
-        row = await accounts.update_my_account(
+        row = await my_account.update_my_account(
             service(info),
             firstname=input.firstname,
             lastname=input.lastname,
@@ -98,7 +99,7 @@ class AccountMutation:
             ),
         ],
     ) -> bool:
-        return await accounts.change_my_password(
+        return await my_account.change_my_password(
             service(info), current_password=current_password, new_password=new_password
         )
 
@@ -109,7 +110,9 @@ class AccountMutation:
             "NOT_FOUND. Withdrawing ends the customer's live sessions (CONSENT_REVOKED). "
             "Logged as consent.update."
         ),
-        extensions=guard(RequiresPermission(acl.CUSTOMERS, acl.ALLOW_SHOPPING_ASSISTANCE)),
+        extensions=guard(
+            RequiresPermission(resources.CUSTOMERS, resources.ALLOW_SHOPPING_ASSISTANCE)
+        ),
     )
     async def set_remote_shopping_assistance(
         self,
@@ -121,7 +124,7 @@ class AccountMutation:
             bool, strawberry.argument(description="True gives consent, false withdraws it.")
         ],
     ) -> Customer:
-        row = await accounts.set_remote_shopping_assistance(
+        row = await my_account.set_remote_shopping_assistance(
             service(info), customer_id, allowed=allowed
         )
         customer = Customer.from_row(row)

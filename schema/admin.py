@@ -7,12 +7,12 @@ from typing import Annotated
 
 import strawberry
 
-from db.queries import require_id
-from resolvers import acl, admin_users, roles
-from schema.context import Info, service
-from schema.ids import parse_id
-from schema.permissions import RequiresPermission, guard
-from schema.types.admin import (
+from lac.db.queries import require_id
+from lac.resolvers.acl import admin_users, resources, roles
+from lac.schema.context import Info, service
+from lac.schema.ids import parse_id
+from lac.schema.permissions import RequiresPermission, guard
+from lac.schema.types.admin import (
     AdminUser,
     CreateAdminUserInput,
     CreateRoleInput,
@@ -38,7 +38,7 @@ def forget_role(info: Info, role_id: int) -> None:
 class AdminQuery:
     @strawberry.field(
         description="All roles, by id.",
-        extensions=guard(RequiresPermission(acl.ROLES)),
+        extensions=guard(RequiresPermission(resources.ROLES)),
     )
     async def roles(self, info: Info) -> list[Role]:
         return [Role.from_row(row) for row in await roles.list_roles(service(info))]
@@ -47,14 +47,14 @@ class AdminQuery:
         description=(
             'One role; an unknown id is a NOT_FOUND error ("This role no longer exists.").'
         ),
-        extensions=guard(RequiresPermission(acl.ROLES)),
+        extensions=guard(RequiresPermission(resources.ROLES)),
     )
     async def role(self, info: Info, id: RoleId) -> Role | None:
         return Role.from_row(await roles.get_role(service(info), parse_id(id, what="role id")))
 
     @strawberry.field(
         description="All admin users, by id, active or not.",
-        extensions=guard(RequiresPermission(acl.ADMIN_USERS)),
+        extensions=guard(RequiresPermission(resources.ADMIN_USERS)),
     )
     async def admin_users(self, info: Info) -> list[AdminUser]:
         return [
@@ -69,7 +69,7 @@ class AdminMutation:
             "Create a role. An empty or taken name, or an "
             "unknown resource id, is BAD_USER_INPUT. Logged as role.create."
         ),
-        extensions=guard(RequiresPermission(acl.ROLES)),
+        extensions=guard(RequiresPermission(resources.ROLES)),
     )
     async def create_role(self, info: Info, input: CreateRoleInput) -> Role:
         row = await roles.create_role(service(info), name=input.name, resources=input.resources)
@@ -83,7 +83,7 @@ class AdminMutation:
             "users who have it: BAD_USER_INPUT. Takes effect on the holders' next request. "
             "Logged as role.update with the changes."
         ),
-        extensions=guard(RequiresPermission(acl.ROLES)),
+        extensions=guard(RequiresPermission(resources.ROLES)),
     )
     async def update_role(
         self,
@@ -101,7 +101,7 @@ class AdminMutation:
             "that admin users hold (your own included) cannot be deleted: BAD_USER_INPUT. "
             "Logged as role.delete."
         ),
-        extensions=guard(RequiresPermission(acl.ROLES)),
+        extensions=guard(RequiresPermission(resources.ROLES)),
     )
     async def delete_role(self, info: Info, id: RoleId) -> bool:
         deleted = await roles.delete_role(service(info), id)
@@ -114,7 +114,7 @@ class AdminMutation:
             "NOT_FOUND. Taken user name or email, an empty name, an invalid email or a "
             "password against the policy: BAD_USER_INPUT. Logged as admin_user.create."
         ),
-        extensions=guard(RequiresPermission(acl.ADMIN_USERS)),
+        extensions=guard(RequiresPermission(resources.ADMIN_USERS)),
     )
     async def create_admin_user(
         self,
@@ -141,7 +141,7 @@ class AdminMutation:
             "Deactivating a user or changing their password revokes all their tokens at "
             "once. Logged as admin_user.update with the changes (never a password)."
         ),
-        extensions=guard(RequiresPermission(acl.ADMIN_USERS)),
+        extensions=guard(RequiresPermission(resources.ADMIN_USERS)),
     )
     async def update_admin_user(
         self,

@@ -18,30 +18,30 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.types import ExecutionResult
 
-from core.clock import Clock, SystemClock
-from core.passwords import warm_up
-from core.settings import Settings
-from db.engine import create_engine
-from db.faults import database_fault
-from db.migrate import ensure_migrated
-from db.session import RequestSession, session_factory
-from resolvers.access_log import RequestNotes, log_refusal
-from resolvers.context import Client, ServiceContext
-from resolvers.identity import resolve_identity
-from resolvers.session_end import end_failed_recheck
-from schema.build import build_schema
-from schema.context import Context
-from schema.db_unavailable import DatabaseFaultGuard, raise_database_fault
-from schema.errors import present_result, retry_after
-from schema.http.body_limit import BodyLimit
-from schema.http.client import bearer_token, resolve_client_ip
-from schema.http.cors import Cors
-from schema.http.errors import EXCEPTION_HANDLERS, internal_error
-from schema.http.health import health_routes
-from schema.http.response_headers import with_headers
-from schema.http.security_headers import SecureStarlette
-from schema.http.view import JsonGraphQL
-from schema.loaders import create_loaders
+from lac.core.clock import Clock, SystemClock
+from lac.core.passwords import warm_up
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.db.faults import database_fault
+from lac.db.migrate import ensure_migrated
+from lac.db.session import RequestSession, session_factory
+from lac.resolvers.auth.identity import resolve_identity
+from lac.resolvers.context import Client, ServiceContext
+from lac.resolvers.log.refusals import RequestNotes, log_refusal
+from lac.resolvers.login_as_customer.session_end import end_failed_recheck
+from lac.schema.build import build_schema
+from lac.schema.context import Context
+from lac.schema.db_unavailable import DatabaseFaultGuard, raise_database_fault
+from lac.schema.errors import present_result, retry_after
+from lac.schema.http.body_limit import BodyLimit
+from lac.schema.http.client import bearer_token, resolve_client_ip
+from lac.schema.http.cors import Cors
+from lac.schema.http.errors import EXCEPTION_HANDLERS, internal_error
+from lac.schema.http.health import health_routes
+from lac.schema.http.response_headers import with_headers
+from lac.schema.http.security_headers import SecureStarlette
+from lac.schema.http.view import JsonGraphQL
+from lac.schema.loaders import create_loaders
 
 logger = logging.getLogger("lac.app")
 GRAPHQL_PATH = "/graphql"

@@ -7,16 +7,17 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import acl, audit
-from resolvers.action_log import ActionGroup, ActionResult
-from resolvers.audit import LogSort
-from resolvers.session_end import LIVE_STATES
-from schema.context import Info, service
-from schema.ids import parse_id
-from schema.permissions import RequiresPermission, guard
-from schema.types.audit import ActionGroupInfo, AdminActionLogConnection, AdminActionLogEntry
-from schema.types.login_as_customer import LoginAsCustomerSession
-from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
+from lac.resolvers.acl import resources
+from lac.resolvers.log import reading
+from lac.resolvers.log.reading import LogSort
+from lac.resolvers.log.writer import ActionGroup, ActionResult
+from lac.resolvers.login_as_customer.session_end import LIVE_STATES
+from lac.schema.context import Info, service
+from lac.schema.ids import parse_id
+from lac.schema.permissions import RequiresPermission, guard
+from lac.schema.types.audit import ActionGroupInfo, AdminActionLogConnection, AdminActionLogEntry
+from lac.schema.types.login_as_customer import LoginAsCustomerSession
+from lac.schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
 
 First = Annotated[
     int | None,
@@ -52,8 +53,8 @@ class AdminActionLogFilter:
         default=None, description="Not after this instant (inclusive)."
     )
 
-    def to_filter(self) -> audit.AdminActionLogFilter:
-        return audit.AdminActionLogFilter(
+    def to_filter(self) -> reading.AdminActionLogFilter:
+        return reading.AdminActionLogFilter(
             action_groups=tuple(self.action_groups or ()),
             actions=tuple(self.actions or ()),
             usernames=tuple(self.usernames or ()),
@@ -85,8 +86,8 @@ class LoginAsCustomerLogFilter:
         default=None, description=f"Only live sessions ({' or '.join(LIVE_STATES)})."
     )
 
-    def to_filter(self) -> audit.SessionLogFilter:
-        return audit.SessionLogFilter(
+    def to_filter(self) -> reading.SessionLogFilter:
+        return reading.SessionLogFilter(
             admin_username=self.admin_username,
             customer_id=parse_id(self.customer_id, what="customer id")
             if self.customer_id is not None
@@ -102,7 +103,7 @@ class AuditQuery:
     @strawberry.field(
         description="The admin action log, newest first unless sorted otherwise; at most 200 "
         "per page. Cursors stay valid while entries are added.",
-        extensions=guard(RequiresPermission(acl.LOGGING_EVENTS)),
+        extensions=guard(RequiresPermission(resources.LOGGING_EVENTS)),
     )
     async def admin_action_log(
         self,
@@ -118,9 +119,9 @@ class AuditQuery:
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
     ) -> AdminActionLogConnection:
-        page = await audit.list_admin_action_log(
+        page = await reading.list_admin_action_log(
             service(info),
-            where=filter.to_filter() if filter else audit.AdminActionLogFilter(),
+            where=filter.to_filter() if filter else reading.AdminActionLogFilter(),
             sort=sort or LogSort.TIME_DESC,
             first=first,
             after=after,
@@ -134,14 +135,14 @@ class AuditQuery:
 
     @strawberry.field(
         description="Every action group with its label, for the log's filter.",
-        extensions=guard(RequiresPermission(acl.LOGGING_EVENTS)),
+        extensions=guard(RequiresPermission(resources.LOGGING_EVENTS)),
     )
     def action_groups(self) -> list[ActionGroupInfo]:
-        return [ActionGroupInfo(code=code, label=label) for code, label in audit.action_groups()]
+        return [ActionGroupInfo(code=code, label=label) for code, label in reading.action_groups()]
 
     @strawberry.field(
         description="Login-as-Customer sessions, newest first; at most 200 per page.",
-        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER_LOG)),
+        extensions=guard(RequiresPermission(resources.LOGIN_AS_CUSTOMER_LOG)),
     )
     async def login_as_customer_log(
         self,
@@ -153,9 +154,9 @@ class AuditQuery:
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
     ) -> Connection[LoginAsCustomerSession]:
-        page = await audit.list_login_as_customer_sessions(
+        page = await reading.list_login_as_customer_sessions(
             service(info),
-            where=filter.to_filter() if filter else audit.SessionLogFilter(),
+            where=filter.to_filter() if filter else reading.SessionLogFilter(),
             first=first,
             after=after,
         )

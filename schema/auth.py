@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import auth
-from schema.context import Info, service
-from schema.credentials import CarriesCredential
-from schema.permissions import Public, RequiresAdmin, RequiresCustomer, guard
-from schema.types.admin import AdminUser
-from schema.types.auth import AdminToken, CustomerToken
-from schema.types.customers import Customer
+from lac.resolvers.auth import sign_in
+from lac.schema.context import Info, service
+from lac.schema.credentials import CarriesCredential
+from lac.schema.permissions import Public, RequiresAdmin, RequiresCustomer, guard
+from lac.schema.types.admin import AdminUser
+from lac.schema.types.auth import AdminToken, CustomerToken
+from lac.schema.types.customers import Customer
 
 
 @strawberry.type
 class AuthQuery:
     @strawberry.field(description="The signed-in admin.", extensions=guard(RequiresAdmin()))
     async def admin_me(self, info: Info) -> AdminUser:
-        return AdminUser.from_row(await auth.current_admin(service(info)), is_caller=True)
+        return AdminUser.from_row(await sign_in.current_admin(service(info)), is_caller=True)
 
     @strawberry.field(
         description="The signed-in customer (also while an admin acts for them).",
         extensions=guard(RequiresCustomer()),
     )
     async def me(self, info: Info) -> Customer:
-        return Customer.from_row(await auth.current_customer(service(info)))
+        return Customer.from_row(await sign_in.current_customer(service(info)))
 
 
 @strawberry.type
@@ -38,7 +38,7 @@ class AuthMutation:
         extensions=[*guard(Public()), CarriesCredential()],
     )
     async def admin_login(self, info: Info, username: str, password: str) -> AdminToken:
-        signed_in = await auth.admin_login(service(info), username=username, password=password)
+        signed_in = await sign_in.admin_login(service(info), username=username, password=password)
         return AdminToken(
             token=signed_in.token.token,
             expires_at=signed_in.token.expires_at,
@@ -50,7 +50,7 @@ class AuthMutation:
         extensions=guard(RequiresAdmin()),
     )
     async def admin_logout(self, info: Info) -> bool:
-        return await auth.admin_logout(service(info))
+        return await sign_in.admin_logout(service(info))
 
     @strawberry.mutation(
         description=(
@@ -62,7 +62,7 @@ class AuthMutation:
     async def customer_login(
         self, info: Info, email: str, password: str, website_code: str
     ) -> CustomerToken:
-        signed_in = await auth.customer_login(
+        signed_in = await sign_in.customer_login(
             service(info), email=email, password=password, website_code=website_code
         )
         return CustomerToken(
@@ -76,4 +76,4 @@ class AuthMutation:
         extensions=guard(RequiresCustomer()),
     )
     async def customer_logout(self, info: Info) -> bool:
-        return await auth.customer_logout(service(info))
+        return await sign_in.customer_logout(service(info))

@@ -12,21 +12,21 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
-from schema.account import AccountMutation
-from schema.admin import AdminMutation, AdminQuery
-from schema.audit import AuditQuery
-from schema.auth import AuthMutation, AuthQuery
-from schema.config import ConfigMutation, ConfigQuery
-from schema.customers import CustomersQuery
-from schema.documents import CachedDocuments, DocumentCache
-from schema.errors import log_unexpected_errors
-from schema.limits import MAX_TOKENS, QueryLimits
-from schema.log_integrity import LogIntegrityQuery
-from schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
-from schema.sales import SalesQuery
-from schema.scalars import DateTime
-from schema.storefront import StorefrontMutation, StorefrontQuery
-from schema.stores import StoresQuery
+from lac.schema.account import AccountMutation
+from lac.schema.admin import AdminMutation, AdminQuery
+from lac.schema.audit import AuditQuery
+from lac.schema.auth import AuthMutation, AuthQuery
+from lac.schema.config import ConfigMutation, ConfigQuery
+from lac.schema.customers import CustomersQuery
+from lac.schema.documents import CachedDocuments, DocumentCache
+from lac.schema.errors import log_unexpected_errors
+from lac.schema.limits import MAX_TOKENS, QueryLimits
+from lac.schema.log_integrity import LogIntegrityQuery
+from lac.schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
+from lac.schema.sales import SalesQuery
+from lac.schema.scalars import DateTime
+from lac.schema.storefront import StorefrontMutation, StorefrontQuery
+from lac.schema.stores import StoresQuery
 
 
 @strawberry.type(description="Read operations.")

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import acl, config
-from schema.context import Info, service
-from schema.permissions import Public, RequiresPermission, guard
-from schema.types.config import (
+from lac.resolvers.acl import resources
+from lac.resolvers.login_as_customer import config
+from lac.schema.context import Info, service
+from lac.schema.permissions import Public, RequiresPermission, guard
+from lac.schema.types.config import (
     LoginAsCustomerConfig,
     LoginAsCustomerConfigInput,
     StorefrontLoginAsCustomerConfig,
@@ -20,7 +21,7 @@ from schema.types.config import (
 class ConfigQuery:
     @strawberry.field(
         description="The Login as Customer settings.",
-        extensions=guard(RequiresPermission(acl.CONFIG_SECTION)),
+        extensions=guard(RequiresPermission(resources.CONFIG_SECTION)),
     )
     async def login_as_customer_config(self, info: Info) -> LoginAsCustomerConfig:
         return LoginAsCustomerConfig.from_config(await config.read_config(service(info)))
@@ -46,7 +47,7 @@ class ConfigMutation:
             "every live session (FEATURE_DISABLED). Logged as config.update with the "
             "changes."
         ),
-        extensions=guard(RequiresPermission(acl.CONFIG_SECTION)),
+        extensions=guard(RequiresPermission(resources.CONFIG_SECTION)),
     )
     async def update_login_as_customer_config(
         self,

@@ -8,9 +8,9 @@ import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 
-from resolvers.access_log import RequestNotes
-from resolvers.context import ServiceContext
-from schema.loaders import Loaders
+from lac.resolvers.context import ServiceContext
+from lac.resolvers.log.refusals import RequestNotes
+from lac.schema.loaders import Loaders
 
 
 @dataclass

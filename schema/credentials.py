@@ -8,7 +8,7 @@ from typing import Any
 
 from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
 
-from schema.context import Info
+from lac.schema.context import Info
 
 
 class CarriesCredential(FieldExtension):

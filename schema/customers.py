@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import acl, customers
-from schema.context import Info, service
-from schema.ids import parse_id
-from schema.permissions import RequiresPermission, guard
-from schema.types.customers import Customer
-from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
+from lac.resolvers.account import customers
+from lac.resolvers.acl import resources
+from lac.schema.context import Info, service
+from lac.schema.ids import parse_id
+from lac.schema.permissions import RequiresPermission, guard
+from lac.schema.types.customers import Customer
+from lac.schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
 
 
 @strawberry.input(description="All given conditions must hold.")
@@ -34,7 +35,7 @@ class CustomerFilter:
 class CustomersQuery:
     @strawberry.field(
         description="Customer accounts, oldest first; at most 200 per page.",
-        extensions=guard(RequiresPermission(acl.CUSTOMERS)),
+        extensions=guard(RequiresPermission(resources.CUSTOMERS)),
     )
     async def customers(
         self,
@@ -49,7 +50,7 @@ class CustomersQuery:
 
     @strawberry.field(
         description="One customer account; NOT_FOUND when there is none with this id.",
-        extensions=guard(RequiresPermission(acl.CUSTOMERS)),
+        extensions=guard(RequiresPermission(resources.CUSTOMERS)),
     )
     async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
         row = await customers.get_customer(service(info), parse_id(id, what="customer id"))

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.types import ExecutionResult
 
-from db.faults import database_fault, driver_message
+from lac.db.faults import database_fault, driver_message
 
 logger = logging.getLogger("lac.database")
 

@@ -25,7 +25,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.execution import ParseOptions
 
-from resolvers.errors import ErrorCode, LacError
+from lac.resolvers.errors import ErrorCode, LacError
 
 CACHE_BYTES = 32 * 1024 * 1024
 MAX_CACHED_QUERY_LENGTH = 64 * 1024

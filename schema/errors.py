@@ -17,8 +17,8 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionContext, ExecutionResult
 
-from db.faults import database_fault
-from resolvers.errors import ErrorCode, LacError
+from lac.db.faults import database_fault
+from lac.resolvers.errors import ErrorCode, LacError
 
 logger = logging.getLogger("lac.errors")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.inputs import row_id
+from lac.resolvers.inputs import row_id
 
 
 def parse_id(value: strawberry.ID | str, *, what: str = "id") -> int:

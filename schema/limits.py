@@ -27,8 +27,8 @@ from graphql.validation.rules import overlapping_fields_can_be_merged
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
-from resolvers.errors import ErrorCode, LacError
-from schema.query_cost import (
+from lac.resolvers.errors import ErrorCode, LacError
+from lac.schema.query_cost import (
     TooDeeplyNestedError,
     UnmeasurableError,
     measure_document,

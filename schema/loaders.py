@@ -9,8 +9,8 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from core.clock import Clock
-from db.models import (
+from lac.core.clock import Clock
+from lac.db.models import (
     CreditMemo,
     Customer,
     Invoice,
@@ -22,12 +22,16 @@ from db.models import (
     StoreView,
     Website,
 )
-from db.queries import children_by_order, resources_by_role, rows_by_id, store_views_by_website
-from resolvers.lac_policy import DocumentFacts, document_facts
-from resolvers.lockout import admins_locked_until
-from resolvers.login_as_customer import action_counts
-from resolvers.pagination import Page
-from resolvers.sales import CustomerOrdersKey, customer_order_counts, customer_order_pages
+from lac.db.queries import children_by_order, resources_by_role, rows_by_id, store_views_by_website
+from lac.resolvers.auth.lockout import admins_locked_until
+from lac.resolvers.login_as_customer.policy import DocumentFacts, document_facts
+from lac.resolvers.login_as_customer.sessions import action_counts
+from lac.resolvers.pagination import Page
+from lac.resolvers.sales.orders import (
+    CustomerOrdersKey,
+    customer_order_counts,
+    customer_order_pages,
+)
 
 
 @dataclass(frozen=True, slots=True)

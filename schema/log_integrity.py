@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import acl, log_admin
-from schema.context import Info, service
-from schema.permissions import RequiresPermission, guard
+from lac.resolvers.acl import resources
+from lac.resolvers.log import upkeep
+from lac.schema.context import Info, service
+from lac.schema.permissions import RequiresPermission, guard
 
 
 @strawberry.type(description="The result of recomputing the admin action log's hash chain.")
@@ -23,10 +24,10 @@ class LogIntegrityQuery:
     @strawberry.field(
         description="Recompute the admin action log's hash chain: was any entry edited, removed "
         "or inserted?",
-        extensions=guard(RequiresPermission(acl.LOGGING_EVENTS)),
+        extensions=guard(RequiresPermission(resources.LOGGING_EVENTS)),
     )
     async def verify_admin_action_log(self, info: Info) -> LogVerification:
-        result = await log_admin.verify_log(service(info))
+        result = await upkeep.verify_log(service(info))
         broken = result.first_broken_entry_id
         return LogVerification(
             valid=result.valid,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import acl, login_as_customer, secret_exchange
-from resolvers.storefront import storefront_session
-from schema.context import Info, service
-from schema.credentials import CarriesCredential
-from schema.permissions import Public, RequiresImpersonation, RequiresPermission, guard
-from schema.types.auth import CustomerToken
-from schema.types.customers import Customer
-from schema.types.login_as_customer import (
+from lac.resolvers.acl import resources
+from lac.resolvers.login_as_customer import secret_exchange, sessions
+from lac.resolvers.login_as_customer.storefront import storefront_session
+from lac.schema.context import Info, service
+from lac.schema.credentials import CarriesCredential
+from lac.schema.permissions import Public, RequiresImpersonation, RequiresPermission, guard
+from lac.schema.types.auth import CustomerToken
+from lac.schema.types.customers import Customer
+from lac.schema.types.login_as_customer import (
     CustomerSession,
     GenerateCustomerTokenAsAdminInput,
     GenerateCustomerTokenAsAdminOutput,
@@ -19,7 +20,7 @@ from schema.types.login_as_customer import (
     LoginAsCustomerSession,
     LoginAsCustomerStart,
 )
-from schema.types.stores import StoreView
+from lac.schema.types.stores import StoreView
 
 
 @strawberry.type
@@ -34,10 +35,10 @@ class LoginAsCustomerQuery:
 
     @strawberry.field(
         description="Sessions that are pending or active, newest first.",
-        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER_LOG)),
+        extensions=guard(RequiresPermission(resources.LOGIN_AS_CUSTOMER_LOG)),
     )
     async def active_login_as_customer_sessions(self, info: Info) -> list[LoginAsCustomerSession]:
-        rows = await login_as_customer.active_sessions(service(info))
+        rows = await sessions.active_sessions(service(info))
         return [LoginAsCustomerSession.from_row(row) for row in rows]
 
 
@@ -47,12 +48,12 @@ class LoginAsCustomerMutation:
         description="Start acting as a customer. Needs the feature on, the customer's consent "
         "and an active customer; returns a single-use secret for the storefront. Ends your "
         "previous session (REPLACED). Logged, failures included.",
-        extensions=[*guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER)), CarriesCredential()],
+        extensions=[*guard(RequiresPermission(resources.LOGIN_AS_CUSTOMER)), CarriesCredential()],
     )
     async def login_as_customer(
         self, info: Info, input: LoginAsCustomerInput
     ) -> LoginAsCustomerStart:
-        started = await login_as_customer.start_session(
+        started = await sessions.start_session(
             service(info),
             customer_id=input.customer_id,
             store_view_id=input.store_view_id,
@@ -85,16 +86,16 @@ class LoginAsCustomerMutation:
         extensions=guard(RequiresImpersonation()),
     )
     async def end_login_as_customer(self, info: Info) -> bool:
-        return await login_as_customer.end_own_session(service(info))
+        return await sessions.end_own_session(service(info))
 
     @strawberry.mutation(
         description="End anybody's live session (cause TERMINATED).",
-        extensions=guard(RequiresPermission(acl.LOGIN_AS_CUSTOMER)),
+        extensions=guard(RequiresPermission(resources.LOGIN_AS_CUSTOMER)),
     )
     async def terminate_login_as_customer_session(
         self, info: Info, id: strawberry.ID
     ) -> LoginAsCustomerSession:
-        row = await login_as_customer.terminate_session(service(info), id)
+        row = await sessions.terminate_session(service(info), id)
         return LoginAsCustomerSession.from_row(row)
 
     @strawberry.mutation(
@@ -103,7 +104,9 @@ class LoginAsCustomerMutation:
         extensions=[
             *guard(
                 RequiresPermission(
-                    acl.LOGIN_AS_CUSTOMER, acl.ALLOW_SHOPPING_ASSISTANCE, acl.CUSTOMER_TOKEN_API
+                    resources.LOGIN_AS_CUSTOMER,
+                    resources.ALLOW_SHOPPING_ASSISTANCE,
+                    resources.CUSTOMER_TOKEN_API,
                 )
             ),
             CarriesCredential(),

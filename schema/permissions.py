@@ -25,17 +25,17 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 from strawberry.types.field import StrawberryField
 
-from resolvers.access_log import Refusal
-from resolvers.acl import holds_all
-from resolvers.errors import LacError
-from resolvers.principals import (
+from lac.resolvers.acl.resources import holds_all
+from lac.resolvers.auth.principals import (
     AdminPrincipal,
     Anonymous,
     CustomerPrincipal,
     ImpersonationPrincipal,
     Principal,
 )
-from schema.context import Info, service
+from lac.resolvers.errors import LacError
+from lac.resolvers.log.refusals import Refusal
+from lac.schema.context import Info, service
 
 
 @strawberry.schema_directive(

@@ -44,7 +44,7 @@ from graphql import (
     is_list_type,
 )
 
-from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from lac.resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 PageSizes = Mapping[str, int]
 """The request's values of variables that may size a page, as `page_size` makes them."""

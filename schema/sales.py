@@ -9,13 +9,14 @@ from typing import Any, Protocol, TypeVar
 
 import strawberry
 
-from db import models
-from resolvers import acl, sales
-from schema.context import Info, service
-from schema.ids import parse_id
-from schema.permissions import RequiresPermission, guard
-from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
-from schema.types.sales import CreditMemo, Invoice, Order, Shipment
+from lac.db import models
+from lac.resolvers.acl import resources
+from lac.resolvers.sales import orders
+from lac.schema.context import Info, service
+from lac.schema.ids import parse_id
+from lac.schema.permissions import RequiresPermission, guard
+from lac.schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
+from lac.schema.types.sales import CreditMemo, Invoice, Order, Shipment
 
 
 @strawberry.input(
@@ -28,8 +29,8 @@ class SalesDocumentFilter:
     created_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     created_to: datetime | None = strawberry.field(default=None, description="Inclusive.")
 
-    def to_filter(self) -> sales.SalesDocumentFilter:
-        return sales.SalesDocumentFilter(
+    def to_filter(self) -> orders.SalesDocumentFilter:
+        return orders.SalesDocumentFilter(
             increment_id=self.increment_id,
             customer_id=parse_id(self.customer_id, what="customer id")
             if self.customer_id is not None
@@ -59,15 +60,15 @@ def document_fields(
         first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[node]:  # type: ignore[valid-type]
-        where = filter.to_filter() if filter else sales.SalesDocumentFilter()
-        page = await sales.list_documents(
+        where = filter.to_filter() if filter else orders.SalesDocumentFilter()
+        page = await orders.list_documents(
             service(info), model, where=where, first=first, after=after
         )
         return Connection.from_page(page, [node.from_row(row) for row in page.rows])
 
     async def resolve_one(info: Info, id: strawberry.ID) -> node | None:  # type: ignore[valid-type]
         document_id = parse_id(id, what=f"{noun} id")
-        return node.from_row(await sales.get_document(service(info), model, document_id))  # type: ignore[no-any-return]
+        return node.from_row(await orders.get_document(service(info), model, document_id))  # type: ignore[no-any-return]
 
     permission: Callable[[], list[Any]] = lambda: guard(RequiresPermission(resource))  # noqa: E731
     return (
@@ -87,18 +88,18 @@ def document_fields(
 @strawberry.type
 class SalesQuery:
     orders, order = document_fields(
-        models.SalesOrder, Order, resource=acl.ORDERS, noun="order", plural="Orders"
+        models.SalesOrder, Order, resource=resources.ORDERS, noun="order", plural="Orders"
     )
     invoices, invoice = document_fields(
-        models.Invoice, Invoice, resource=acl.INVOICES, noun="invoice", plural="Invoices"
+        models.Invoice, Invoice, resource=resources.INVOICES, noun="invoice", plural="Invoices"
     )
     shipments, shipment = document_fields(
-        models.Shipment, Shipment, resource=acl.SHIPMENTS, noun="shipment", plural="Shipments"
+        models.Shipment, Shipment, resource=resources.SHIPMENTS, noun="shipment", plural="Shipments"
     )
     credit_memos, credit_memo = document_fields(
         models.CreditMemo,
         CreditMemo,
-        resource=acl.CREDIT_MEMOS,
+        resource=resources.CREDIT_MEMOS,
         noun="credit memo",
         plural="Credit memos",
     )

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from resolvers.errors import LacError
-from resolvers.inputs import parse_instant
+from lac.resolvers.errors import LacError
+from lac.resolvers.inputs import parse_instant
 
 
 def serialize_datetime(value: datetime) -> str:

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers import cart, catalog
-from schema.context import Info, service
-from schema.permissions import Public, RequiresCustomer, guard
-from schema.types.sales import Order
-from schema.types.storefront import Cart, Product
+from lac.resolvers.catalog import products
+from lac.resolvers.sales import cart
+from lac.schema.context import Info, service
+from lac.schema.permissions import Public, RequiresCustomer, guard
+from lac.schema.types.sales import Order
+from lac.schema.types.storefront import Cart, Product
 
 Sku = Annotated[str, strawberry.argument(description="The product's SKU.")]
 Quantity = Annotated[
@@ -29,7 +30,7 @@ class StorefrontQuery:
         extensions=guard(Public()),
     )
     async def products(self, info: Info) -> list[Product]:
-        return [Product.from_row(row) for row in await catalog.active_products(service(info))]
+        return [Product.from_row(row) for row in await products.active_products(service(info))]
 
     @strawberry.field(
         description=(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import acl, stores
-from schema.context import Info, service
-from schema.permissions import RequiresAdmin, RequiresPermission, guard
-from schema.types.acl import AclResource
-from schema.types.stores import StoreView, Website
+from lac.resolvers.acl import resources
+from lac.resolvers.catalog import stores
+from lac.schema.context import Info, service
+from lac.schema.permissions import RequiresAdmin, RequiresPermission, guard
+from lac.schema.types.acl import AclResource
+from lac.schema.types.stores import StoreView, Website
 
 
 @strawberry.type
@@ -26,4 +27,4 @@ class StoresQuery:
         extensions=guard(RequiresPermission("Magento_User::acl_roles")),
     )
     def acl_resources(self) -> list[AclResource]:
-        return [AclResource.from_node(node) for node in acl.ACL_TREE]
+        return [AclResource.from_node(node) for node in resources.ACL_TREE]

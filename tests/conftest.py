@@ -17,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import db.models  # noqa: F401  (registers the tables)
-from core.clock import ManualClock
-from core.settings import Settings
-from db.engine import create_engine
-from db.migrate import upgrade
-from db.seed import seed_demo
-from db.session import session_factory
-from schema.app import create_app
+import lac.db.models  # noqa: F401  (registers the tables)
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.db.migrate import upgrade
+from lac.db.seed import seed_demo
+from lac.db.session import session_factory
+from lac.schema.app import create_app
 from tests.databases import fresh_database
 from tests.fuzz_checks import FUZZ_TALLY
 from tests.server import LacDb, make_lac_db

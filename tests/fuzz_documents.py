@@ -15,7 +15,7 @@ import graphql
 import hypothesis_graphql
 from hypothesis import strategies as st
 
-from schema.build import schema
+from lac.schema.build import schema
 from tests.fuzz_values import SCALAR_LITERALS, hostile_values
 
 # The schema as clients see it: built from the printed SDL of the running schema.

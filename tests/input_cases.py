@@ -13,7 +13,7 @@ from typing import Any
 
 from graphql import GraphQLInputObjectType, GraphQLInputType, GraphQLObjectType, get_named_type
 
-from schema.build import schema
+from lac.schema.build import schema
 from tests.sessions import JANE
 
 BAD = object()  # where a case's variables take the crafted value

@@ -12,11 +12,17 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.engine import begin_write
-from db.models import AdminActionLogEntry, AdminUser, Customer, LoginAsCustomerSession, StoreView
-from resolvers.principals import full_name
-from resolvers.tokens import TokenKind, issue_token
+from lac.core.clock import ManualClock
+from lac.db.engine import begin_write
+from lac.db.models import (
+    AdminActionLogEntry,
+    AdminUser,
+    Customer,
+    LoginAsCustomerSession,
+    StoreView,
+)
+from lac.resolvers.auth.principals import full_name
+from lac.resolvers.auth.tokens import TokenKind, issue_token
 from tests.support import CLIENT_IP, Api
 
 ME = "{ me { id } }"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from strawberry.types.base import StrawberryObjectDefinition
 
-from schema.build import schema
+from lac.schema.build import schema
 from tests.access_matrix import CALLERS, FIELDS, caller_token, outcome, own_logout_last
 from tests.support import Api
 

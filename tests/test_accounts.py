@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.models import (
+from lac.core.clock import ManualClock
+from lac.db.models import (
     AuthToken,
     Customer,
 )
-from resolvers import accounts
+from lac.resolvers.account import my_account
 from tests.sessions import (
     ME,
     assert_ended,
@@ -195,7 +195,7 @@ async def test_losing_an_email_race_is_still_bad_input(
     async def too_late(*_: object) -> None:
         return None
 
-    monkeypatch.setattr(accounts, "_refuse_taken_email", too_late)
+    monkeypatch.setattr(my_account, "_refuse_taken_email", too_late)
     token = await jane(api)
     assert await error_of(
         api, UPDATE_MY_ACCOUNT, {"input": {"email": JOHN, CONSENT: False}}, token=token

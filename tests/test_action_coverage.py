@@ -9,13 +9,13 @@ from datetime import timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.models import AdminActionLogEntry
-from resolvers.action_log import ACTION_GROUP_OF, Action
-from resolvers.context import Client, ServiceContext
-from resolvers.log_admin import prune_log
-from resolvers.principals import Anonymous
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.models import AdminActionLogEntry
+from lac.resolvers.auth.principals import Anonymous
+from lac.resolvers.context import Client, ServiceContext
+from lac.resolvers.log.upkeep import prune_log
+from lac.resolvers.log.writer import ACTION_GROUP_OF, Action
 from tests.support import Api
 
 # DESIGN.md section 13, written out: renaming an action breaks clients and must fail here

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.models import AdminActionLogEntry, AdminUser, AuthToken, LoginThrottle
-from resolvers.errors import SIGN_IN_INCORRECT
+from lac.core.clock import ManualClock
+from lac.db.models import AdminActionLogEntry, AdminUser, AuthToken, LoginThrottle
+from lac.resolvers.errors import SIGN_IN_INCORRECT
 from tests.support import ADMIN_LOGIN, CLIENT_IP, Api
 
 ADMIN_ME = "query Me { adminMe { username firstname role { name resources } lockedUntil } }"

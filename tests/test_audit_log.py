@@ -17,14 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.engine import begin_write
-from db.models import AdminActionLogEntry, AdminUser, Customer
-from resolvers.action_log import ActionGroup
-from resolvers.audit import LOG_KEYSET, AdminActionLogFilter, LogSort, admin_action_log_statement
-from schema.app import create_app
-from schema.scalars import serialize_datetime
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.engine import begin_write
+from lac.db.models import AdminActionLogEntry, AdminUser, Customer
+from lac.resolvers.log.reading import (
+    LOG_KEYSET,
+    AdminActionLogFilter,
+    LogSort,
+    admin_action_log_statement,
+)
+from lac.resolvers.log.writer import ActionGroup
+from lac.schema.app import create_app
+from lac.schema.scalars import serialize_datetime
 from tests.support import CLIENT_IP, TEST_START, Api, make_api
 
 ENTRY = (

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import begin_write
-from db.models import ConfigValue, Customer, StoreView, Website
-from resolvers.config import ENABLED_PATH
+from lac.db.engine import begin_write
+from lac.db.models import ConfigValue, Customer, StoreView, Website
+from lac.resolvers.login_as_customer.config import ENABLED_PATH
 from tests.support import Api
 
 FIELDS = "canLoginAsCustomer loginAsCustomerUnavailableReason"

@@ -8,7 +8,7 @@ import asyncio
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AdminActionLogEntry, LoginThrottle
+from lac.db.models import AdminActionLogEntry, LoginThrottle
 from tests.support import ADMIN_LOGIN, Api
 
 

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.models import ConfigValue
-from resolvers.config import (
+from lac.core.clock import ManualClock
+from lac.db.models import ConfigValue
+from lac.resolvers.login_as_customer.config import (
     CHECKBOX_TITLE_PATH,
     CHECKBOX_TOOLTIP_PATH,
     DISABLE_PAGE_CACHE_PATH,

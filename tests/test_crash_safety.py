@@ -24,8 +24,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.engine import create_engine
-from db.models import (
+from lac.db.engine import create_engine
+from lac.db.models import (
     AdminActionLogEntry,
     Cart,
     CartItem,
@@ -34,7 +34,7 @@ from db.models import (
     OrderItem,
     SalesOrder,
 )
-from db.session import session_factory
+from lac.db.session import session_factory
 from tests.databases import fresh_database
 from tests.server import LacDb, graphql, lac_serve, make_lac_db
 from tests.support import ADMIN_LOGIN, CUSTOMER_LOGIN

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.models import AdminActionLogEntry, AuthToken, Customer
-from resolvers.errors import SIGN_IN_INCORRECT
+from lac.core.clock import ManualClock
+from lac.db.models import AdminActionLogEntry, AuthToken, Customer
+from lac.resolvers.errors import SIGN_IN_INCORRECT
 from tests.support import CUSTOMER_LOGIN, Api
 
 ME = """

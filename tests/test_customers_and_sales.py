@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import OrderComment, Role, RoleResource, SalesOrder
-from db.seed import SEED_TIME
+from lac.db.models import OrderComment, Role, RoleResource, SalesOrder
+from lac.db.seed import SEED_TIME
 from tests.support import Api
 
 CUSTOMERS = "query C($f: CustomerFilter, $first: Int, $after: String) { customers(filter: $f, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { email } } } }"

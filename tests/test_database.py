@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AdminUser, ConfigValue, Customer, Role, RoleResource
-from db.seed import seed_demo
+from lac.db.models import AdminUser, ConfigValue, Customer, Role, RoleResource
+from lac.db.seed import seed_demo
 from tests.support import Api
 
 

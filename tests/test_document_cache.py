@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from graphql import specified_rules
 from strawberry.types.execution import ParseOptions
 
-from schema.build import schema
-from schema.documents import MAX_CACHED_QUERY_LENGTH, DocumentCache
-from schema.limits import MAX_TOKENS, limits_rule, page_size_variables
+from lac.schema.build import schema
+from lac.schema.documents import MAX_CACHED_QUERY_LENGTH, DocumentCache
+from lac.schema.limits import MAX_TOKENS, limits_rule, page_size_variables
 
 OPTIONS = ParseOptions(max_tokens=MAX_TOKENS)
 QUERY = "query Pages($n: Int) { customers(first: $n) { totalCount } }"

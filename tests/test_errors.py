@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.models import AdminActionLogEntry, Website
-from resolvers.action_log import Action, ActionRecord, run_logged
-from resolvers.context import Client, ServiceContext
-from resolvers.errors import LacError
-from resolvers.principals import Anonymous
-from schema.errors import INTERNAL_MESSAGE, present_error
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.models import AdminActionLogEntry, Website
+from lac.resolvers.auth.principals import Anonymous
+from lac.resolvers.context import Client, ServiceContext
+from lac.resolvers.errors import LacError
+from lac.resolvers.log.writer import Action, ActionRecord, run_logged
+from lac.schema.errors import INTERNAL_MESSAGE, present_error
 from tests.support import Api
 
 

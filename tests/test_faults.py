@@ -24,12 +24,12 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.engine import create_engine
-from db.locks import LOG_CHAIN_LOCK_KEY
-from schema.app import create_app
-from schema.db_unavailable import UNAVAILABLE_MESSAGE
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.db.locks import LOG_CHAIN_LOCK_KEY
+from lac.schema.app import create_app
+from lac.schema.db_unavailable import UNAVAILABLE_MESSAGE
 from tests.databases import POSTGRES_SERVER_URL, fresh_database, postgres_conninfo
 from tests.server import (
     LacDb,

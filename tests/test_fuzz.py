@@ -26,12 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.models import AdminActionLogEntry
-from db.seed import ADMINS, CUSTOMER_PASSWORD
-from resolvers.log_chain import verify
-from schema.app import create_app
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.models import AdminActionLogEntry
+from lac.db.seed import ADMINS, CUSTOMER_PASSWORD
+from lac.resolvers.log.chain import verify
+from lac.schema.app import create_app
 from tests.fuzz_bodies import FIXED_REQUESTS, malformed_requests
 from tests.fuzz_checks import FuzzTally, inspect_answer, tally_of
 from tests.fuzz_documents import FuzzRequest, operations

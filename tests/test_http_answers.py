@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.engine import create_engine
-from schema.app import create_app
-from schema.errors import INTERNAL_MESSAGE
-from schema.http.body_limit import MAX_BODY_BYTES
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.schema.app import create_app
+from lac.schema.errors import INTERNAL_MESSAGE
+from lac.schema.http.body_limit import MAX_BODY_BYTES
 from tests.http_checks import (
     SECURITY_HEADERS,
     TYPENAME,

@@ -15,10 +15,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import ManualClock
-from core.settings import Settings
-from schema.app import create_app
-from schema.http.body_limit import MAX_BODY_BYTES
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.schema.app import create_app
+from lac.schema.http.body_limit import MAX_BODY_BYTES
 from tests.http_checks import (
     JSON,
     TYPENAME,

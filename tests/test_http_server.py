@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from schema.http.body_limit import MAX_BODY_BYTES
+from lac.schema.http.body_limit import MAX_BODY_BYTES
 from tests.http_checks import JSON, TYPENAME, padded
 from tests.server import LacDb, make_lac_db, running_server
 

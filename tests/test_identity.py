@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings, parse_networks
-from db.models import AdminActionLogEntry
-from schema.app import create_app
-from schema.http.client import bearer_token, resolve_client_ip
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings, parse_networks
+from lac.db.models import AdminActionLogEntry
+from lac.schema.app import create_app
+from lac.schema.http.client import bearer_token, resolve_client_ip
 from tests.support import ADMIN_LOGIN, Api, make_api
 
 PROXIES = parse_networks("10.0.0.0/8, 192.0.2.10")

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings, parse_networks
-from db.models import AdminActionLogEntry, Role
-from schema.app import create_app
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings, parse_networks
+from lac.db.models import AdminActionLogEntry, Role
+from lac.schema.app import create_app
 from tests.input_cases import ADMIN_LOGIN, CASES, NEW_ADMIN, Case, text_arguments
 from tests.sessions import JANE, start_live_session
 from tests.support import Api, make_api

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from resolvers.acl import ALL, CUSTOMERS, LOGIN_AS_CUSTOMER
-from resolvers.lac_policy import (
+from lac.resolvers.acl.resources import ALL, CUSTOMERS, LOGIN_AS_CUSTOMER
+from lac.resolvers.auth.principals import AdminPrincipal, AdminSummary, Anonymous, Principal
+from lac.resolvers.login_as_customer.policy import (
     CustomerFacts,
     DocumentFacts,
     LacFacts,
@@ -20,8 +21,7 @@ from resolvers.lac_policy import (
     request_end_cause,
     unavailable_reason,
 )
-from resolvers.principals import AdminPrincipal, AdminSummary, Anonymous, Principal
-from resolvers.session_end import EndCause
+from lac.resolvers.login_as_customer.session_end import EndCause
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 GOOD_CUSTOMER = CustomerFacts(is_active=True, consents=True, has_active_store_view=True)

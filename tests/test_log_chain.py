@@ -11,15 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.engine import begin_write
-from db.models import AdminActionLogEntry
-from db.session import session_factory
-from resolvers.action_log import Action, ActionRecord, run_logged
-from resolvers.context import Client, ServiceContext
-from resolvers.log_admin import prune_log, verify_log
-from resolvers.principals import Anonymous
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.engine import begin_write
+from lac.db.models import AdminActionLogEntry
+from lac.db.session import session_factory
+from lac.resolvers.auth.principals import Anonymous
+from lac.resolvers.context import Client, ServiceContext
+from lac.resolvers.log.upkeep import prune_log, verify_log
+from lac.resolvers.log.writer import Action, ActionRecord, run_logged
 from tests.support import Api
 
 VERIFY = "{ verifyAdminActionLog { valid checkedEntries firstBrokenEntryId } }"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from db.models import AdminActionLogEntry
-from resolvers.log_chain import canonical, seal
-from resolvers.log_entry import LOG_FIELDS, NOT_CHAINED
-from schema.types.audit import AdminActionLogEntry as AdminActionLogEntryType
+from lac.db.models import AdminActionLogEntry
+from lac.resolvers.log.chain import canonical, seal
+from lac.resolvers.log.entry import LOG_FIELDS, NOT_CHAINED
+from lac.schema.types.audit import AdminActionLogEntry as AdminActionLogEntryType
 
 MODEL_COLUMNS = set(AdminActionLogEntry.__table__.columns.keys())  # type: ignore[attr-defined]
 

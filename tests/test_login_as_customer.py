@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.engine import begin_write
-from db.models import (
+from lac.core.clock import ManualClock
+from lac.db.engine import begin_write
+from lac.db.models import (
     AdminActionLogEntry,
     AdminUser,
     ConfigValue,
@@ -24,8 +24,8 @@ from db.models import (
     StoreView,
     Website,
 )
-from db.upsert import insert_if_missing
-from resolvers.config import (
+from lac.db.upsert import insert_if_missing
+from lac.resolvers.login_as_customer.config import (
     DISABLE_PAGE_CACHE_PATH,
     ENABLED_PATH,
     REQUIRE_REASON_PATH,

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager, contextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.engine import create_engine
-from schema.app import create_app
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.engine import create_engine
+from lac.schema.app import create_app
 from tests.access_matrix import CALLERS, caller_token, own_logout_last
 from tests.sessions import JANE
 from tests.support import Api, make_api

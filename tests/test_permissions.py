@@ -8,10 +8,9 @@ import pytest
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.models import AdminActionLogEntry, RoleResource
-from resolvers.errors import ErrorCode, LacError
-from resolvers.principals import (
+from lac.core.clock import ManualClock
+from lac.db.models import AdminActionLogEntry, RoleResource
+from lac.resolvers.auth.principals import (
     AdminPrincipal,
     AdminSummary,
     Anonymous,
@@ -20,7 +19,8 @@ from resolvers.principals import (
     ImpersonationPrincipal,
     Principal,
 )
-from schema.permissions import (
+from lac.resolvers.errors import ErrorCode, LacError
+from lac.schema.permissions import (
     LacPermission,
     Public,
     RequiresAdmin,

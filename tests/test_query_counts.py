@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Customer, Invoice, SalesOrder, StoreView
-from db.seed import SEED_TIME
+from lac.db.models import Customer, Invoice, SalesOrder, StoreView
+from lac.db.seed import SEED_TIME
 from tests.support import Api
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")

@@ -16,8 +16,8 @@ from graphql import Lexer, Source, TokenKind, get_introspection_query
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import Customer
-from schema.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS
+from lac.db.models import Customer
+from lac.schema.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_TOKENS
 from tests.sessions import JANE, log
 from tests.support import Api
 

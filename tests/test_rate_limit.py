@@ -7,10 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from core.settings import Settings
-from db.models import AdminActionLogEntry
-from schema.app import create_app
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.db.models import AdminActionLogEntry
+from lac.schema.app import create_app
 from tests.support import ADMIN_LOGIN, CUSTOMER_LOGIN, Api, make_api
 
 EXCHANGE = 'mutation { exchangeLoginAsCustomerSecret(secret: "guess") { token } }'

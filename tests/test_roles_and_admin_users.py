@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.models import AdminActionLogEntry, AdminUser, AuthToken, Role
+from lac.db.models import AdminActionLogEntry, AdminUser, AuthToken, Role
 from tests.support import Api
 
 ALL = "Magento_Backend::all"

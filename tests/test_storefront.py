@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.models import (
+from lac.core.clock import ManualClock
+from lac.db.models import (
     AdminActionLogEntry,
     CartItem,
     Customer,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.clock import ManualClock
-from core.settings import Settings
-from schema.app import create_app
+from lac.core.clock import ManualClock
+from lac.core.settings import Settings
+from lac.schema.app import create_app
 from tests.support import Api, make_api
 
 TYPOS: dict[str, tuple[str, dict[str, Any]]] = {

@@ -19,17 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.clock import ManualClock
-from db.engine import begin_write
-from db.models import (
+from lac.core.clock import ManualClock
+from lac.db.engine import begin_write
+from lac.db.models import (
     AdminActionLogEntry,
     AuthFailure,
     ConfigValue,
     LoginAsCustomerSession,
     LoginThrottle,
 )
-from db.upsert import insert_if_missing
-from resolvers.config import ENABLED_PATH, REQUIRE_REASON_PATH, STORE_VIEW_MANUAL_CHOICE_PATH
+from lac.db.upsert import insert_if_missing
+from lac.resolvers.login_as_customer.config import (
+    ENABLED_PATH,
+    REQUIRE_REASON_PATH,
+    STORE_VIEW_MANUAL_CHOICE_PATH,
+)
 from tests.server import LacDb, lac_env, running_server
 from tests.sessions import JANE, start_live_session
 from tests.support import ADMIN_LOGIN, CUSTOMER_LOGIN, Api

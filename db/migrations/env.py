@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from db.engine import create_engine
+import lac.db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from lac.db.engine import create_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -9,7 +9,7 @@ from typing import Any
 
 from uvicorn.config import LOGGING_CONFIG
 
-from schema.http.health import HEALTH_PATHS
+from lac.schema.http.health import HEALTH_PATHS
 
 ACCESS_LOGGER = "uvicorn.access"
 ACCESS_LINE_ARGS = 5  # client, method, path with query, HTTP version, status

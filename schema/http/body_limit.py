@@ -11,7 +11,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.http.errors import refusal_response
+from lac.schema.http.errors import refusal_response
 
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from core.settings import Network
+from lac.core.settings import Network
 
 BEARER = "bearer "
 

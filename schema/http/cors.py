@@ -7,8 +7,8 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
-from resolvers.errors import ErrorCode
-from schema.http.errors import error_response
+from lac.resolvers.errors import ErrorCode
+from lac.schema.http.errors import error_response
 
 BODY_HEADERS = frozenset({"content-length", "content-type"})
 

@@ -13,8 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from resolvers.errors import ErrorCode
-from schema.errors import INTERNAL_MESSAGE
+from lac.resolvers.errors import ErrorCode
+from lac.schema.errors import INTERNAL_MESSAGE
 
 
 def error_response(

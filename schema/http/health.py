@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from db.migrate import DatabaseNotMigratedError, ensure_migrated
-from resolvers.errors import ErrorCode
-from schema.http.errors import error_response
+from lac.db.migrate import DatabaseNotMigratedError, ensure_migrated
+from lac.resolvers.errors import ErrorCode
+from lac.schema.http.errors import error_response
 
 HEALTHZ_PATH = "/healthz"
 READYZ_PATH = "/readyz"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Send
 
-from resolvers.access_log import RequestNotes
-from resolvers.principals import (
+from lac.resolvers.auth.principals import (
     AdminPrincipal,
     CustomerPrincipal,
     ImpersonationPrincipal,
     Principal,
 )
+from lac.resolvers.log.refusals import RequestNotes
 
 
 def cache_control(principal: Principal, *, carries_credential: bool) -> str | None:

@@ -18,7 +18,7 @@ from strawberry.http.typevars import Context, RootValue
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from schema.http.graphql_request import decode_json, graphql_request, require_json_content_type
+from lac.schema.http.graphql_request import decode_json, graphql_request, require_json_content_type
 
 
 class JsonGraphQL(GraphQL[Context, RootValue]):

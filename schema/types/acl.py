@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import acl
+from lac.resolvers.acl import resources
 
 
 @strawberry.type(description="An ACL resource with Magento's id and title.")
@@ -14,7 +14,7 @@ class AclResource:
     children: list[AclResource]
 
     @classmethod
-    def from_node(cls, node: acl.AclResource) -> AclResource:
+    def from_node(cls, node: resources.AclResource) -> AclResource:
         return cls(
             id=node.id,
             title=node.title,

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import strawberry
 
-from db import models
-from resolvers import acl
-from schema.context import Info
-from schema.permissions import RequiresPermissionOrOwn, guard
+from lac.db import models
+from lac.resolvers.acl import resources
+from lac.schema.context import Info
+from lac.schema.permissions import RequiresPermissionOrOwn, guard
 
 
 @strawberry.type(description="A role: a named set of ACL resources.")
@@ -42,7 +42,7 @@ class AdminUser:
         return self.is_caller
 
     @strawberry.field(
-        description="The admin's role.", extensions=guard(RequiresPermissionOrOwn(acl.ROLES))
+        description="The admin's role.", extensions=guard(RequiresPermissionOrOwn(resources.ROLES))
     )
     async def role(self, info: Info) -> Role | None:
         row = await info.context.loaders.role.load(self.role_id)

@@ -10,12 +10,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from db import models
-from resolvers.action_log import ActionGroup, ActionResult
-from resolvers.audit import LogSort
-from resolvers.log_entry import LOG_FIELDS, entry_admin, entry_customer
-from schema.types.pagination import Connection
-from schema.types.people import AdminSummary, CustomerSummary
+from lac.db import models
+from lac.resolvers.log.entry import LOG_FIELDS, entry_admin, entry_customer
+from lac.resolvers.log.reading import LogSort
+from lac.resolvers.log.writer import ActionGroup, ActionResult
+from lac.schema.types.pagination import Connection
+from lac.schema.types.people import AdminSummary, CustomerSummary
 
 strawberry.enum(ActionGroup, name="ActionGroupCode", description="What area an action belongs to.")
 strawberry.enum(ActionResult, name="ActionResult", description="Whether the action succeeded.")

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import strawberry
 
-from schema.permissions import GrantedByParent, guard
-from schema.types.admin import AdminUser
-from schema.types.customers import Customer
-from schema.types.login_as_customer import LoginAsCustomerSession
+from lac.schema.permissions import GrantedByParent, guard
+from lac.schema.types.admin import AdminUser
+from lac.schema.types.customers import Customer
+from lac.schema.types.login_as_customer import LoginAsCustomerSession
 
 
 @strawberry.type(description="An admin bearer token (valid 4 hours unless revoked).")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.acl import is_own_customer
-from resolvers.lac_policy import UnavailableReason, availability
-from schema.context import Info
+from lac.resolvers.acl.resources import is_own_customer
+from lac.resolvers.login_as_customer.policy import UnavailableReason, availability
+from lac.schema.context import Info
 
 strawberry.enum(
     UnavailableReason,

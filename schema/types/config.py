@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import config
-from resolvers.config import StoreViewToLogin
+from lac.resolvers.login_as_customer import config
+from lac.resolvers.login_as_customer.config import StoreViewToLogin
 
 strawberry.enum(
     StoreViewToLogin,

@@ -6,15 +6,15 @@ from datetime import datetime
 
 import strawberry
 
-from db import models
-from resolvers import acl
-from resolvers.principals import full_name
-from schema.context import Info
-from schema.permissions import RequiresPermissionOrOwn, guard
-from schema.types.availability import LoginAsCustomerTarget
-from schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
-from schema.types.sales import Order
-from schema.types.stores import StoreView, Website, load_store_view, load_website
+from lac.db import models
+from lac.resolvers.acl import resources
+from lac.resolvers.auth.principals import full_name
+from lac.schema.context import Info
+from lac.schema.permissions import RequiresPermissionOrOwn, guard
+from lac.schema.types.availability import LoginAsCustomerTarget
+from lac.schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
+from lac.schema.types.sales import Order
+from lac.schema.types.stores import StoreView, Website, load_store_view, load_website
 
 
 @strawberry.type(description="A storefront customer account.")
@@ -45,7 +45,7 @@ class Customer(LoginAsCustomerTarget):
 
     @strawberry.field(
         description="The customer's orders, oldest first; at most 200 per page.",
-        extensions=guard(RequiresPermissionOrOwn(acl.ORDERS)),
+        extensions=guard(RequiresPermissionOrOwn(resources.ORDERS)),
     )
     async def orders(
         self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None

@@ -6,14 +6,19 @@ from datetime import datetime
 
 import strawberry
 
-from db import models
-from resolvers.session_end import EndCause, SessionState, session_admin, session_customer
-from resolvers.storefront import StorefrontSession
-from schema.context import Info
-from schema.permissions import GrantedByParent, guard
-from schema.types.customers import Customer
-from schema.types.people import AdminSummary, CustomerSummary
-from schema.types.stores import StoreView, load_store_view
+from lac.db import models
+from lac.resolvers.login_as_customer.session_end import (
+    EndCause,
+    SessionState,
+    session_admin,
+    session_customer,
+)
+from lac.resolvers.login_as_customer.storefront import StorefrontSession
+from lac.schema.context import Info
+from lac.schema.permissions import GrantedByParent, guard
+from lac.schema.types.customers import Customer
+from lac.schema.types.people import AdminSummary, CustomerSummary
+from lac.schema.types.stores import StoreView, load_store_view
 
 strawberry.enum(SessionState, name="LoginAsCustomerSessionState")
 strawberry.enum(EndCause, name="LoginAsCustomerEndCause", description="Why a session ended.")

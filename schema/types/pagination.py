@@ -7,8 +7,8 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from db.queries import HasId
-from resolvers.pagination import DEFAULT_PAGE_SIZE, Page
+from lac.db.queries import HasId
+from lac.resolvers.pagination import DEFAULT_PAGE_SIZE, Page
 
 __all__ = ["DEFAULT_PAGE_SIZE", "Connection", "Edge", "PageInfo"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import principals
+from lac.resolvers.auth import principals
 
 
 @strawberry.type(description="An admin as sessions, orders and log entries name them.")

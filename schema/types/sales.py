@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db import models
-from resolvers import acl
-from resolvers.sales import placed_by_admin, visible_comments
-from schema.context import Info
-from schema.permissions import RequiresPermission, RequiresPermissionOrOwn, guard
-from schema.types.availability import LoginAsCustomerTarget
-from schema.types.people import AdminSummary
-from schema.types.stores import StoreView, load_store_view
+from lac.db import models
+from lac.resolvers.acl import resources
+from lac.resolvers.sales.orders import placed_by_admin, visible_comments
+from lac.schema.context import Info
+from lac.schema.permissions import RequiresPermission, RequiresPermissionOrOwn, guard
+from lac.schema.types.availability import LoginAsCustomerTarget
+from lac.schema.types.people import AdminSummary
+from lac.schema.types.stores import StoreView, load_store_view
 
 if TYPE_CHECKING:
-    from schema.types.customers import Customer
+    from lac.schema.types.customers import Customer
 
-CustomerRef = Annotated["Customer", strawberry.lazy("schema.types.customers")]
+CustomerRef = Annotated["Customer", strawberry.lazy("lac.schema.types.customers")]
 
 
 @strawberry.type(description="An amount of money.")
@@ -60,7 +60,7 @@ class OrderComment:
 
 async def load_customer(info: Info, customer_id: int | None) -> Customer | None:
     """A document's customer; None for a guest."""
-    from schema.types.customers import Customer
+    from lac.schema.types.customers import Customer
 
     if customer_id is None:
         return None
@@ -83,7 +83,7 @@ class Order(LoginAsCustomerTarget):
 
     @strawberry.field(
         description="The customer; null for a guest order.",
-        extensions=guard(RequiresPermissionOrOwn(acl.CUSTOMERS)),
+        extensions=guard(RequiresPermissionOrOwn(resources.CUSTOMERS)),
     )
     async def customer(self, info: Info) -> CustomerRef | None:
         return await load_customer(info, self.row.customer_id)
@@ -119,13 +119,15 @@ class Order(LoginAsCustomerTarget):
         ]
 
     @strawberry.field(
-        description="The order's invoices.", extensions=guard(RequiresPermission(acl.INVOICES))
+        description="The order's invoices.",
+        extensions=guard(RequiresPermission(resources.INVOICES)),
     )
     async def invoices(self, info: Info) -> list[Invoice] | None:
         return [Invoice.from_row(r) for r in await info.context.loaders.invoices.load(int(self.id))]
 
     @strawberry.field(
-        description="The order's shipments.", extensions=guard(RequiresPermission(acl.SHIPMENTS))
+        description="The order's shipments.",
+        extensions=guard(RequiresPermission(resources.SHIPMENTS)),
     )
     async def shipments(self, info: Info) -> list[Shipment] | None:
         rows = await info.context.loaders.shipments.load(int(self.id))
@@ -133,7 +135,7 @@ class Order(LoginAsCustomerTarget):
 
     @strawberry.field(
         description="The order's credit memos.",
-        extensions=guard(RequiresPermission(acl.CREDIT_MEMOS)),
+        extensions=guard(RequiresPermission(resources.CREDIT_MEMOS)),
     )
     async def credit_memos(self, info: Info) -> list[CreditMemo] | None:
         rows = await info.context.loaders.credit_memos.load(int(self.id))
@@ -171,13 +173,15 @@ class OrderDocument(LoginAsCustomerTarget):
     async def login_customer_id(self, info: Info) -> int | None:
         return (await self._order(info)).customer_id
 
-    @strawberry.field(description="The order.", extensions=guard(RequiresPermission(acl.ORDERS)))
+    @strawberry.field(
+        description="The order.", extensions=guard(RequiresPermission(resources.ORDERS))
+    )
     async def order(self, info: Info) -> Order | None:
         return Order.from_row(await self._order(info))
 
     @strawberry.field(
         description="The order's customer; null for guests.",
-        extensions=guard(RequiresPermissionOrOwn(acl.CUSTOMERS)),
+        extensions=guard(RequiresPermissionOrOwn(resources.CUSTOMERS)),
     )
     async def customer(self, info: Info) -> CustomerRef | None:
         return await load_customer(info, (await self._order(info)).customer_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from db import models
-from resolvers import cart
-from schema.context import Info
-from schema.types.sales import Money
-from schema.types.stores import StoreView, load_store_view
+from lac.db import models
+from lac.resolvers.sales import cart
+from lac.schema.context import Info
+from lac.schema.types.sales import Money
+from lac.schema.types.stores import StoreView, load_store_view
 
 
 @strawberry.type(description="A product of the catalog.")

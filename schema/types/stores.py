@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from db import models
-from schema.context import Info
+from lac.db import models
+from lac.schema.context import Info
 
 
 @strawberry.type(description="A website: customers belong to one.")

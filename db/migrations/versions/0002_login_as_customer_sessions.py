@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import db.types
+import lac.db.types
 
 
 revision: str = '0002'
@@ -34,14 +34,14 @@ def upgrade() -> None:
     sa.Column('store_view_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('started_at', db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('ended_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', lac.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', lac.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_at', lac.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('end_cause', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
     sa.Column('ip_address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('secret_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('secret_expires_at', db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('secret_used_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('secret_expires_at', lac.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('secret_used_at', lac.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['admin_user_id'], ['admin_user.id'], ),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['store_view_id'], ['store_view.id'], ),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import db.types
+import lac.db.types
 
 revision: str = '0004'
 down_revision: str | None = '0003'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('ip_address', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('time', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('time', lac.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('auth_failure', schema=None) as batch_op:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import db.types
+import lac.db.types
 
 revision: str = '0005'
 down_revision: str | None = '0004'
@@ -28,10 +28,10 @@ def downgrade() -> None:
     # the old rule never read it; the time of the downgrade is as good a start as any
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column('first_failure_at', db.types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column('first_failure_at', lac.db.types.UTCDateTime(timezone=True), nullable=True)
         )
     op.execute("UPDATE login_throttle SET first_failure_at = CURRENT_TIMESTAMP")
     with op.batch_alter_table('login_throttle', schema=None) as batch_op:
         batch_op.alter_column(
-            'first_failure_at', existing_type=db.types.UTCDateTime(timezone=True), nullable=False
+            'first_failure_at', existing_type=lac.db.types.UTCDateTime(timezone=True), nullable=False
         )

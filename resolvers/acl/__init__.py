@@ -1,0 +1,1 @@
+"""Access control as Magento names it: ACL resources, roles and admin users."""

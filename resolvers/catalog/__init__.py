@@ -1,0 +1,1 @@
+"""What the shop sells and where: products, websites and store views."""

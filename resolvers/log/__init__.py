@@ -1,0 +1,3 @@
+"""The admin action log: its entry definition, its one writer, its hash chain, reading, export and
+upkeep; and the record of refusals.
+"""

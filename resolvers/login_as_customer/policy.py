@@ -1,0 +1,216 @@
+"""The Login-as-Customer policy: every rule of DESIGN.md section 7, written once.
+
+Availability (and so a start), the exchange and the per-request re-check of an
+assistance session all decide from one `LacFacts`, and every query that gathers those
+facts builds its columns here, so "the admin still holds ::login" means one thing in
+SQL. Availability answers the first failing rule, in this order: FEATURE_DISABLED,
+PERMISSION_DENIED, GUEST_ORDER, CUSTOMER_INACTIVE, CUSTOMER_CONSENT_REQUIRED,
+NO_STORE_VIEW. An assistance session ends, first failing rule first: EXPIRED (per
+request only), FEATURE_DISABLED, ADMIN_REVOKED, CONSENT_REVOKED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Mapped, aliased
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from lac.db.models import (
+    AdminUser,
+    ConfigValue,
+    Customer,
+    LoginAsCustomerSession,
+    RoleResource,
+    StoreView,
+)
+from lac.resolvers.acl.resources import ALL, LOGIN_AS_CUSTOMER, holds_all
+from lac.resolvers.auth.principals import AdminPrincipal, Principal
+from lac.resolvers.login_as_customer.config import ENABLED_PATH, is_enabled
+from lac.resolvers.login_as_customer.session_end import EndCause
+
+
+class UnavailableReason(StrEnum):
+    FEATURE_DISABLED = "FEATURE_DISABLED"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    GUEST_ORDER = "GUEST_ORDER"
+    CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE"
+    CUSTOMER_CONSENT_REQUIRED = "CUSTOMER_CONSENT_REQUIRED"
+    NO_STORE_VIEW = "NO_STORE_VIEW"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    is_active: bool
+    consents: bool
+    has_active_store_view: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    """What availability needs about one document, whoever asks: the feature flag and
+    its customer (None: a guest document)."""
+
+    feature_enabled: bool
+    customer: CustomerFacts | None
+
+
+@dataclass(frozen=True, slots=True)
+class LacFacts:
+    """Everything a Login-as-Customer rule looks at, for one admin and one customer.
+
+    `assistance_expires_at` is the assistance session's end (None while it is pending).
+    """
+
+    feature_enabled: bool
+    admin_may_login: bool
+    customer: CustomerFacts | None
+    assistance_expires_at: datetime | None = None
+
+
+def unavailable_reason(facts: LacFacts) -> UnavailableReason | None:
+    """The first availability rule that fails (a start's error code), or None when allowed."""
+    if not facts.feature_enabled:
+        return UnavailableReason.FEATURE_DISABLED
+    if not facts.admin_may_login:
+        return UnavailableReason.PERMISSION_DENIED
+    customer = facts.customer
+    if customer is None:
+        return UnavailableReason.GUEST_ORDER
+    if not customer.is_active:
+        return UnavailableReason.CUSTOMER_INACTIVE
+    if not customer.consents:
+        return UnavailableReason.CUSTOMER_CONSENT_REQUIRED
+    if not customer.has_active_store_view:
+        return UnavailableReason.NO_STORE_VIEW
+    return None
+
+
+def exchange_end_cause(facts: LacFacts) -> EndCause | None:
+    """Why a pending assistance session may not become active, or None.
+
+    A customer who is gone or inactive may no longer be assisted: CONSENT_REVOKED.
+    """
+    if not facts.feature_enabled:
+        return EndCause.FEATURE_DISABLED
+    if not facts.admin_may_login:
+        return EndCause.ADMIN_REVOKED
+    customer = facts.customer
+    if customer is None or not customer.is_active or not customer.consents:
+        return EndCause.CONSENT_REVOKED
+    return None
+
+
+def request_end_cause(facts: LacFacts, *, now: datetime) -> EndCause | None:
+    """Why an active assistance session must end before this request, or None: its time
+    ran out, else the exchange's rules no longer hold."""
+    expires_at = facts.assistance_expires_at
+    if expires_at is None or expires_at <= now:
+        return EndCause.EXPIRED
+    return exchange_end_cause(facts)
+
+
+def principal_may_login(principal: Principal) -> bool:
+    """Whether the caller is an admin holding ::login (resolved, active, this request)."""
+    return isinstance(principal, AdminPrincipal) and holds_all(
+        principal.resources, (LOGIN_AS_CUSTOMER,)
+    )
+
+
+def availability(principal: Principal, document: DocumentFacts) -> UnavailableReason | None:
+    """Availability of a document's customer for the calling principal."""
+    return unavailable_reason(
+        LacFacts(document.feature_enabled, principal_may_login(principal), document.customer)
+    )
+
+
+# The columns every fact-loading query is built from.
+
+
+def feature_enabled_column() -> ScalarSelect[Any]:
+    """The stored Login-as-Customer flag (read with `is_enabled`)."""
+    return (
+        sa_select(col(ConfigValue.value)).where(col(ConfigValue.path) == ENABLED_PATH)
+    ).scalar_subquery()
+
+
+def admin_may_login_column(admin_id: Mapped[int] | ColumnElement[int]) -> Exists:
+    """Whether the admin `admin_id` is active and their role holds ::login (or all)."""
+    admin = aliased(AdminUser)
+    grant = aliased(RoleResource)
+    return exists().where(
+        col(admin.id) == admin_id,
+        col(admin.is_active),
+        col(grant.role_id) == col(admin.role_id),
+        col(grant.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
+    )
+
+
+def has_active_store_view_column(website_id: Mapped[int] | ColumnElement[int]) -> Exists:
+    """Whether the website `website_id` has an active store view to act in."""
+    view = aliased(StoreView)
+    return exists().where(and_(col(view.website_id) == website_id, col(view.is_active)))
+
+
+def customer_facts(customer: Customer | None, has_view: object) -> CustomerFacts | None:
+    """A loaded customer row (None: none) and its store-view column as facts."""
+    if customer is None:
+        return None
+    return CustomerFacts(
+        is_active=customer.is_active,
+        consents=customer.allow_remote_shopping_assistance,
+        has_active_store_view=bool(has_view),
+    )
+
+
+async def document_facts(
+    db: AsyncSession, customer_ids: Sequence[int | None]
+) -> list[DocumentFacts]:
+    """Facts for many documents' customers (None for a guest) in one statement."""
+    known = sorted({id_ for id_ in customer_ids if id_ is not None})
+    if not known:
+        flag = (await db.exec(sa_select(feature_enabled_column()))).one()[0]  # type: ignore[call-overload]
+        return [DocumentFacts(is_enabled(flag), None) for _ in customer_ids]
+    rows = (
+        await db.exec(  # type: ignore[call-overload]
+            sa_select(
+                Customer,
+                has_active_store_view_column(col(Customer.website_id)),
+                feature_enabled_column(),
+            ).where(col(Customer.id).in_(known))
+        )
+    ).all()
+    flag = is_enabled(rows[0][2]) if rows else False
+    customers = {customer.id: customer_facts(customer, has_view) for customer, has_view, _ in rows}
+    return [
+        DocumentFacts(flag, customers.get(id_) if id_ is not None else None) for id_ in customer_ids
+    ]
+
+
+async def assistance_facts(db: AsyncSession, assistance: LoginAsCustomerSession) -> LacFacts:
+    """The facts of an assistance session's admin and customer, as they stand now."""
+    statement = (
+        sa_select(
+            Customer,
+            has_active_store_view_column(col(Customer.website_id)),
+            feature_enabled_column(),
+            admin_may_login_column(col(LoginAsCustomerSession.admin_user_id)),
+        )
+        .select_from(LoginAsCustomerSession)
+        .outerjoin(Customer, col(Customer.id) == col(LoginAsCustomerSession.customer_id))
+        .where(col(LoginAsCustomerSession.id) == assistance.id)
+    )
+    row, has_view, flag, may_login = (await db.exec(statement)).one()  # type: ignore[call-overload]
+    return LacFacts(
+        feature_enabled=is_enabled(flag),
+        admin_may_login=bool(may_login),
+        customer=customer_facts(row, has_view),
+        assistance_expires_at=assistance.expires_at,
+    )

@@ -1,0 +1,120 @@
+"""Ending Login-as-Customer sessions, for whatever cause, always the same way.
+
+The session is marked ENDED with its cause, its impersonation tokens are revoked at
+once, and a `login_as_customer.end` entry is written (by the terminating admin for
+TERMINATED, else by the session's admin) in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlmodel import col, select, update
+
+from lac.db.engine import begin_write
+from lac.db.models import AuthToken, LoginAsCustomerSession
+from lac.resolvers.auth.principals import (
+    AdminSummary,
+    CustomerSummary,
+    copied_admin,
+    copied_customer,
+)
+from lac.resolvers.context import ServiceContext
+from lac.resolvers.log.writer import Action, ActionResult, write_entry
+
+
+class SessionState(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+
+
+LIVE_STATES = (SessionState.PENDING.value, SessionState.ACTIVE.value)
+
+
+class EndCause(StrEnum):
+    LOGOUT = "LOGOUT"
+    EXPIRED = "EXPIRED"
+    TERMINATED = "TERMINATED"
+    REPLACED = "REPLACED"
+    CONSENT_REVOKED = "CONSENT_REVOKED"
+    FEATURE_DISABLED = "FEATURE_DISABLED"
+    ADMIN_REVOKED = "ADMIN_REVOKED"
+    ADMIN_LOGOUT = "ADMIN_LOGOUT"
+
+
+def session_admin(row: LoginAsCustomerSession) -> AdminSummary:
+    return copied_admin(
+        row.admin_user_id, row.admin_username, row.admin_firstname, row.admin_lastname
+    )
+
+
+def session_customer(row: LoginAsCustomerSession) -> CustomerSummary:
+    return copied_customer(row.customer_id, row.customer_email, row.customer_name)
+
+
+async def end_session(
+    ctx: ServiceContext,
+    row: LoginAsCustomerSession,
+    cause: EndCause,
+    *,
+    ended_by: AdminSummary | None = None,
+) -> None:
+    """End one live session (no-op for an ended one); the caller's transaction commits."""
+    if row.state not in LIVE_STATES:
+        return
+    now = ctx.clock.now()
+    row.state, row.ended_at, row.end_cause = SessionState.ENDED.value, now, cause.value
+    ctx.db.add(row)
+    await ctx.db.exec(
+        update(AuthToken)
+        .where(
+            col(AuthToken.login_as_customer_session_id) == row.id,
+            col(AuthToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    admin = ended_by if cause is EndCause.TERMINATED and ended_by else session_admin(row)
+    await write_entry(
+        ctx,
+        action=Action.LOGIN_AS_CUSTOMER_END,
+        result=ActionResult.SUCCESS,
+        username=admin.username,
+        admin=admin,
+        customer=session_customer(row),
+        session_id=row.id,
+        details={"cause": cause.value},
+    )
+
+
+async def end_live_sessions(
+    ctx: ServiceContext,
+    cause: EndCause,
+    *,
+    customer_id: int | None = None,
+    admin_user_id: int | None = None,
+) -> int:
+    """End every live session (of one customer, of one admin, or all); returns how many."""
+    statement = select(LoginAsCustomerSession).where(
+        col(LoginAsCustomerSession.state).in_(LIVE_STATES)
+    )
+    if customer_id is not None:
+        statement = statement.where(LoginAsCustomerSession.customer_id == customer_id)
+    if admin_user_id is not None:
+        statement = statement.where(LoginAsCustomerSession.admin_user_id == admin_user_id)
+    rows = (
+        await ctx.db.exec(statement.order_by(col(LoginAsCustomerSession.id)).with_for_update())
+    ).all()
+    for row in rows:
+        await end_session(ctx, row, cause)
+    return len(rows)
+
+
+async def end_failed_recheck(
+    ctx: ServiceContext, row: LoginAsCustomerSession, cause: EndCause
+) -> None:
+    """End a session whose per-request re-check failed, in its own write transaction."""
+    await begin_write(ctx.db)
+    await ctx.db.refresh(row, with_for_update=True)
+    await end_session(ctx, row, cause)
+    await ctx.db.commit()

@@ -1,0 +1,1 @@
+"""Carts, checkout and orders with their invoices, shipments and credit memos."""
