@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from lac.db.types import UTCDateTime
@@ -254,6 +254,29 @@ class LoginAsCustomerSession(SQLModel, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
     secret_expires_at: datetime = Field(sa_column=utc_column())
     secret_used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    read_only: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    consent: str = Field(
+        default="STANDING",
+        sa_column=Column(String(16), nullable=False, server_default="STANDING"),
+    )  # AssistanceConsent: STANDING (the customer's setting) or CODE (a one-time code)
+
+
+class AssistanceCode(SQLModel, table=True):
+    """A customer's one-time assistance code (DESIGN.md section 15): at most one per customer.
+
+    Only the code's hash is kept. A new code replaces the row; using it, or the fifth wrong
+    guess, deletes it.
+    """
+
+    __tablename__ = "assistance_code"
+
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    failed_attempts: int = 0
 
 
 class LoginThrottle(SQLModel, table=True):

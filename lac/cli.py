@@ -169,7 +169,7 @@ def serve(
 def schema_export(
     output: Annotated[
         str, typer.Option(help="File to write; '-' for stdout.")
-    ] = "lac.schema.graphql",
+    ] = "schema.graphql",
 ) -> None:
     """Write the GraphQL schema (SDL), by default to schema.graphql."""
     from lac.schema.build import schema

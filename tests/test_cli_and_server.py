@@ -205,12 +205,12 @@ def test_help(command: list[str], tmp_path: Path) -> None:
 
 
 def test_schema_export_matches_the_checked_in_schema(tmp_path: Path) -> None:
-    output = tmp_path / "lac.schema.graphql"
+    output = tmp_path / "schema.graphql"
     result = run_lac(
         lac_env(tmp_path / "unused.db"), "schema", "export", "--output", str(output), cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert output.read_text() == (REPO_ROOT / "lac.schema.graphql").read_text()
+    assert output.read_text() == (REPO_ROOT / "schema.graphql").read_text()
 
 
 def test_log_verify_export_and_prune_from_the_cli(lac_db: LacDb) -> None:

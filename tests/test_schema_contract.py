@@ -23,8 +23,8 @@ GUARDED_TYPES = frozenset(
 
 
 def test_checked_in_schema_matches_the_code() -> None:
-    checked_in = (REPO_ROOT / "lac.schema.graphql").read_text()
-    assert checked_in == str(schema) + "\n", "lac.schema.graphql is stale: run `lac schema export`"
+    checked_in = (REPO_ROOT / "schema.graphql").read_text()
+    assert checked_in == str(schema) + "\n", "schema.graphql is stale: run `lac schema export`"
 
 
 def test_every_root_field_has_exactly_one_permission_directive() -> None:

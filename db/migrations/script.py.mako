@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import db.types
+import lac.db.types
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}
