@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 
 from lac.schema.account import AccountMutation
 from lac.schema.admin import AdminMutation, AdminQuery
+from lac.schema.assistance_history import AssistanceHistoryMutation, AssistanceHistoryQuery
 from lac.schema.audit import AuditQuery
 from lac.schema.auth import AuthMutation, AuthQuery
 from lac.schema.config import ConfigMutation, ConfigQuery
@@ -39,6 +40,7 @@ class Query(
     ConfigQuery,
     StorefrontQuery,
     LoginAsCustomerQuery,
+    AssistanceHistoryQuery,
     AuditQuery,
     LogIntegrityQuery,
 ):
@@ -53,6 +55,7 @@ class Mutation(
     AccountMutation,
     StorefrontMutation,
     LoginAsCustomerMutation,
+    AssistanceHistoryMutation,
 ):
     pass
 

@@ -24,6 +24,7 @@ from lac.db.models import (
 )
 from lac.db.queries import children_by_order, resources_by_role, rows_by_id, store_views_by_website
 from lac.resolvers.auth.lockout import admins_locked_until
+from lac.resolvers.login_as_customer.history import AssistanceAction, session_actions
 from lac.resolvers.login_as_customer.policy import DocumentFacts, document_facts
 from lac.resolvers.login_as_customer.sessions import action_counts
 from lac.resolvers.pagination import Page
@@ -51,6 +52,7 @@ class Loaders:
     credit_memos: DataLoader[int, list[CreditMemo]]
     availability: DataLoader[int | None, DocumentFacts]
     session_action_count: DataLoader[int, int]
+    assistance_actions: DataLoader[int, list[AssistanceAction]]
     customer_orders: DataLoader[CustomerOrdersKey, Page[SalesOrder]]
 
 
@@ -73,6 +75,7 @@ def create_loaders(session: AsyncSession, clock: Clock) -> Loaders:
         credit_memos=DataLoader(partial(children_by_order, session, CreditMemo)),
         availability=DataLoader(partial(document_facts, session)),
         session_action_count=DataLoader(partial(action_counts, session)),
+        assistance_actions=DataLoader(partial(session_actions, session)),
         customer_orders=DataLoader(
             partial(
                 customer_order_pages,

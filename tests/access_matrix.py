@@ -215,6 +215,8 @@ FIELDS: dict[str, Call] = {
         "{ verifyAdminActionLog { valid } }",
         needs("Magento_Logging::magento_logging_events"),
     ),
+    "myAssistanceSessions": ("{ myAssistanceSessions { totalCount } }", CUSTOMER),
+    "endMyAssistanceSessions": ("mutation { endMyAssistanceSessions }", CUSTOMER),
     # each revokes the token of its own kind of caller, so that one runs last
     "adminLogout": ("mutation { adminLogout }", ADMIN),
     "customerLogout": ("mutation { customerLogout }", CUSTOMER),

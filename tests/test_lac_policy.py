@@ -93,11 +93,16 @@ def test_the_earliest_failing_availability_rule_wins(first: int) -> None:
             replace(ALLOWED, customer=replace(GOOD_CUSTOMER, consents=False)),
             EndCause.CONSENT_REVOKED,
         ),
-        # an inactive or vanished customer may no longer be assisted either
+        # a customer made inactive ends it as such (section 15), before their consent
         (
             replace(ALLOWED, customer=replace(GOOD_CUSTOMER, is_active=False)),
-            EndCause.CONSENT_REVOKED,
+            EndCause.CUSTOMER_DEACTIVATED,
         ),
+        (
+            replace(ALLOWED, customer=replace(GOOD_CUSTOMER, is_active=False, consents=False)),
+            EndCause.CUSTOMER_DEACTIVATED,
+        ),
+        # a vanished customer may no longer be assisted either
         (replace(ALLOWED, customer=None), EndCause.CONSENT_REVOKED),
         # no store view is an availability rule only: a running session goes on
         (replace(ALLOWED, customer=replace(GOOD_CUSTOMER, has_active_store_view=False)), None),

@@ -689,7 +689,7 @@ async def test_deactivated_customer_ends_the_session(api: Api, db_session: Async
         .values(is_active=False),
     )
     assert await api.error_code(ME, token=token) == "UNAUTHENTICATED"
-    await ended_with(db_session, session_id, "CONSENT_REVOKED")
+    await ended_with(db_session, session_id, "CUSTOMER_DEACTIVATED")
 
 
 async def test_dashboard_query_with_two_sweeping_fields(

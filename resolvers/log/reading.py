@@ -229,7 +229,15 @@ async def list_login_as_customer_sessions(
         total = select(func.count()).select_from(LoginAsCustomerSession).where(*conditions)
         return (await ctx.db.exec(total)).one()
 
-    return _page(SESSION_KEYSET, rows, first=size, time_of=_session_start, count=count)
+    return session_page(rows, first=size, count=count)
+
+
+def session_page(
+    rows: Sequence[LoginAsCustomerSession], *, first: int, count: Callable[[], Awaitable[int]]
+) -> Page[LoginAsCustomerSession]:
+    """Up to `first + 1` sessions read with `SESSION_KEYSET.page_statement` as one page,
+    whose cursors continue the same order."""
+    return _page(SESSION_KEYSET, rows, first=first, time_of=_session_start, count=count)
 
 
 def _entry_time(row: AdminActionLogEntry) -> datetime:

@@ -68,6 +68,7 @@ class Action(StrEnum):
     LOGIN_AS_CUSTOMER_START = "login_as_customer.start"
     LOGIN_AS_CUSTOMER_EXCHANGE = "login_as_customer.exchange"
     LOGIN_AS_CUSTOMER_END = "login_as_customer.end"
+    LOGIN_AS_CUSTOMER_CUSTOMER_END = "login_as_customer.customer_end"
     CART_ADD = "cart.add"
     CART_REMOVE = "cart.remove"
     ACCOUNT_UPDATE = "account.update"
@@ -91,6 +92,7 @@ ACTION_GROUP_OF: dict[Action, ActionGroup] = {
     Action.LOGIN_AS_CUSTOMER_START: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.LOGIN_AS_CUSTOMER_EXCHANGE: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.LOGIN_AS_CUSTOMER_END: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.LOGIN_AS_CUSTOMER_CUSTOMER_END: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.CART_ADD: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.CART_REMOVE: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.ACCOUNT_UPDATE: ActionGroup.LOGIN_AS_CUSTOMER,

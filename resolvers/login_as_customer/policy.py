@@ -6,7 +6,7 @@ facts builds its columns here, so "the admin still holds ::login" means one thin
 SQL. Availability answers the first failing rule, in this order: FEATURE_DISABLED,
 PERMISSION_DENIED, GUEST_ORDER, CUSTOMER_INACTIVE, CUSTOMER_CONSENT_REQUIRED,
 NO_STORE_VIEW. An assistance session ends, first failing rule first: EXPIRED (per
-request only), FEATURE_DISABLED, ADMIN_REVOKED, CONSENT_REVOKED.
+request only), FEATURE_DISABLED, ADMIN_REVOKED, CUSTOMER_DEACTIVATED, CONSENT_REVOKED.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from lac.db.models import (
 from lac.resolvers.acl.resources import ALL, LOGIN_AS_CUSTOMER, holds_all
 from lac.resolvers.auth.principals import AdminPrincipal, Principal
 from lac.resolvers.login_as_customer.config import ENABLED_PATH, is_enabled
-from lac.resolvers.login_as_customer.session_end import EndCause
+from lac.resolvers.login_as_customer.session_end import EndCause, SessionState
 
 
 class UnavailableReason(StrEnum):
@@ -96,23 +96,36 @@ def unavailable_reason(facts: LacFacts) -> UnavailableReason | None:
 def exchange_end_cause(facts: LacFacts) -> EndCause | None:
     """Why a pending assistance session may not become active, or None.
 
-    A customer who is gone or inactive may no longer be assisted: CONSENT_REVOKED.
+    A customer made inactive: CUSTOMER_DEACTIVATED (DESIGN.md section 15); one who is
+    gone may no longer be assisted either: CONSENT_REVOKED.
     """
     if not facts.feature_enabled:
         return EndCause.FEATURE_DISABLED
     if not facts.admin_may_login:
         return EndCause.ADMIN_REVOKED
     customer = facts.customer
-    if customer is None or not customer.is_active or not customer.consents:
+    if customer is not None and not customer.is_active:
+        return EndCause.CUSTOMER_DEACTIVATED
+    if customer is None or not customer.consents:
         return EndCause.CONSENT_REVOKED
     return None
+
+
+def assistance_expired(expires_at: datetime | None, *, now: datetime) -> bool:
+    """Whether an assistance session's time has run out (None: it never became active)."""
+    return expires_at is None or expires_at <= now
+
+
+def assistance_is_live(state: str, expires_at: datetime | None, *, now: datetime) -> bool:
+    """Whether staff can still act through a session that reached ACTIVE: it has not
+    ended and its time has not run out (the per-request re-check ends it then)."""
+    return state == SessionState.ACTIVE.value and not assistance_expired(expires_at, now=now)
 
 
 def request_end_cause(facts: LacFacts, *, now: datetime) -> EndCause | None:
     """Why an active assistance session must end before this request, or None: its time
     ran out, else the exchange's rules no longer hold."""
-    expires_at = facts.assistance_expires_at
-    if expires_at is None or expires_at <= now:
+    if assistance_expired(facts.assistance_expires_at, now=now):
         return EndCause.EXPIRED
     return exchange_end_cause(facts)
 

@@ -1,8 +1,10 @@
 """Ending Login-as-Customer sessions, for whatever cause, always the same way.
 
 The session is marked ENDED with its cause, its impersonation tokens are revoked at
-once, and a `login_as_customer.end` entry is written (by the terminating admin for
-TERMINATED, else by the session's admin) in the caller's transaction.
+once, and its end entry is written in the caller's transaction: `login_as_customer.end`
+(by the terminating admin for TERMINATED, else by the session's admin), or, when the
+customer ended it (CUSTOMER_ENDED), `login_as_customer.customer_end` by the customer
+(DESIGN.md section 15).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class EndCause(StrEnum):
     FEATURE_DISABLED = "FEATURE_DISABLED"
     ADMIN_REVOKED = "ADMIN_REVOKED"
     ADMIN_LOGOUT = "ADMIN_LOGOUT"
+    CUSTOMER_ENDED = "CUSTOMER_ENDED"
+    CUSTOMER_DEACTIVATED = "CUSTOMER_DEACTIVATED"
 
 
 def session_admin(row: LoginAsCustomerSession) -> AdminSummary:
@@ -74,17 +78,29 @@ async def end_session(
         )
         .values(revoked_at=now)
     )
-    admin = ended_by if cause is EndCause.TERMINATED and ended_by else session_admin(row)
+    action, admin, username = _end_entry_author(row, cause, ended_by)
     await write_entry(
         ctx,
-        action=Action.LOGIN_AS_CUSTOMER_END,
+        action=action,
         result=ActionResult.SUCCESS,
-        username=admin.username,
+        username=username,
         admin=admin,
         customer=session_customer(row),
         session_id=row.id,
         details={"cause": cause.value},
     )
+
+
+def _end_entry_author(
+    row: LoginAsCustomerSession, cause: EndCause, ended_by: AdminSummary | None
+) -> tuple[Action, AdminSummary | None, str]:
+    """The end entry's action, admin and username: the customer's own act is theirs (no
+    admin, their email, as their consent changes are); any other end is the terminating
+    admin's for TERMINATED, else the session admin's."""
+    if cause is EndCause.CUSTOMER_ENDED:
+        return Action.LOGIN_AS_CUSTOMER_CUSTOMER_END, None, row.customer_email
+    admin = ended_by if cause is EndCause.TERMINATED and ended_by else session_admin(row)
+    return Action.LOGIN_AS_CUSTOMER_END, admin, admin.username
 
 
 async def end_live_sessions(

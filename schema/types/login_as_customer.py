@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import strawberry
 
@@ -22,6 +23,12 @@ from lac.schema.types.stores import StoreView, load_store_view
 
 strawberry.enum(SessionState, name="LoginAsCustomerSessionState")
 strawberry.enum(EndCause, name="LoginAsCustomerEndCause", description="Why a session ended.")
+
+
+@strawberry.enum(description="Which consent a session used (DESIGN.md section 15).")
+class AssistanceConsent(StrEnum):
+    STANDING = "STANDING"  # the customer's standing "Allow remote shopping assistance"
+    CODE = "CODE"  # a one-time assistance code the customer gave
 
 
 @strawberry.type(description="An admin acting as a customer, from start to end.")
