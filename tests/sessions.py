@@ -137,3 +137,53 @@ async def assert_ended(
         ("SUCCESS", {"cause": cause}, "support", JANE)
     ]
     assert await api.error_code(ME, token=session.token) == "UNAUTHENTICATED"
+
+
+MY_SESSIONS = """
+query Mine($first: Int, $after: String) {
+  myAssistanceSessions(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id staffName storeView { code } reason startedAt endedAt endCause readOnly consent isLive
+      actions { time action summary }
+    } }
+  }
+}
+"""
+
+
+async def assisted_walkthrough(api: Api, *, reason: str = "Ticket 1234") -> tuple[str, str]:
+    """The README's walk-through through the API: support starts acting as Jane, the
+    storefront exchanges the secret, one MH01 goes in the cart, the order is placed, support
+    leaves. Returns (session id, the now dead impersonation token)."""
+    support = await api.admin_token("support", "Support123!")
+    started = await api.data(
+        "mutation Start($reason: String) { loginAsCustomer(input: "
+        '{customerId: "1", reason: $reason}) { secret session { id } } }',
+        {"reason": reason},
+        token=support,
+    )
+    token = await exchanged_token(api, started["loginAsCustomer"]["secret"])
+    await api.data('mutation { addToCart(sku: "MH01", quantity: 1) { itemsCount } }', token=token)
+    await api.data("mutation { placeOrder { incrementId } }", token=token)
+    await api.data("mutation { endLoginAsCustomer }", token=token)
+    return started["loginAsCustomer"]["session"]["id"], token
+
+
+async def exchanged_token(api: Api, secret: str) -> str:
+    data = await api.data(
+        "mutation X($secret: String!) { exchangeLoginAsCustomerSecret(secret: $secret) { token } }",
+        {"secret": secret},
+    )
+    token: str = data["exchangeLoginAsCustomerSecret"]["token"]
+    return token
+
+
+async def my_sessions(
+    api: Api, token: str | None, *, first: int | None = None, after: str | None = None
+) -> dict[str, Any]:
+    """The `myAssistanceSessions` connection the caller of `token` gets."""
+    data = await api.data(MY_SESSIONS, {"first": first, "after": after}, token=token)
+    connection: dict[str, Any] = data["myAssistanceSessions"]
+    return connection
