@@ -29,6 +29,7 @@ DESIGN_ACTION_NAMES = {
     "login_as_customer.start",
     "login_as_customer.exchange",
     "login_as_customer.end",
+    "login_as_customer.customer_end",
     "cart.add",
     "cart.remove",
     "account.update",
@@ -44,6 +45,7 @@ DESIGN_ACTION_NAMES = {
 EXPECTED_DETAIL_KEYS = {
     "login_as_customer.start": {"reason", "storeView"},
     "login_as_customer.end": {"cause"},
+    "login_as_customer.customer_end": {"cause"},
     "cart.add": {"sku", "quantity"},
     "cart.remove": {"sku", "quantity"},
     "order.place": {"incrementId"},
@@ -108,6 +110,14 @@ async def test_every_action_is_produced(
     await api.data("mutation { placeOrder { incrementId } }", token=jane)
     await api.data('mutation { updateMyAccount(input: {firstname: "Janet"}) { id } }', token=jane)
     await api.data("mutation { endLoginAsCustomer }", token=jane)
+    await api.data(
+        'mutation { loginAsCustomer(input: {customerId: "1", reason: "Again"}) { secret } }',
+        token=support,
+    )
+    own = await api.customer_token("jane.doe@example.com", "Customer123!")
+    assert await api.data("mutation { endMyAssistanceSessions }", token=own) == {
+        "endMyAssistanceSessions": 1
+    }
     await api.data("mutation { adminLogout }", token=support)
 
     ctx = ServiceContext(

@@ -42,7 +42,7 @@ def send(client: httpx.Client, query: str, token: str | None) -> dict[str, Any]:
 
 def test_readme_walkthrough_against_a_real_server(lac_db: LacDb) -> None:
     steps = walkthrough_steps()
-    assert len(steps) == 9
+    assert len(steps) == 12
     tokens: dict[str, str | None] = {"nobody": None}
     results: list[dict[str, Any]] = []
     with running_server(lac_db) as client:
@@ -55,6 +55,8 @@ def test_readme_walkthrough_against_a_real_server(lac_db: LacDb) -> None:
                 tokens["support"] = data["adminLogin"]["token"]
             if "exchangeLoginAsCustomerSecret" in data:
                 tokens["jane (impersonation)"] = data["exchangeLoginAsCustomerSecret"]["token"]
+            if "customerLogin" in data:
+                tokens["jane"] = data["customerLogin"]["token"]
         admin = send(
             client,
             'mutation { adminLogin(username: "admin", password: "Admin123!") { token } }',
@@ -68,7 +70,7 @@ def test_readme_walkthrough_against_a_real_server(lac_db: LacDb) -> None:
             headers={"Authorization": f"Bearer {tokens['jane (impersonation)']}"},
         )
 
-    login, find, start, exchange, session, cart, order, end, check = results
+    login, find, start, exchange, session, cart, order, end, check, _, history, ended = results
     assert login["adminLogin"]["admin"] == {"username": "support", "role": {"name": "Support"}}
     [jane] = [edge["node"] for edge in find["customers"]["edges"]]
     assert jane == {
@@ -102,6 +104,22 @@ def test_readme_walkthrough_against_a_real_server(lac_db: LacDb) -> None:
         "text": "Order Placed by Sam Support using Login as Customer",
         "isVisibleToCustomer": False,
     } in placed["comments"]
+    # Jane sees who acted and what they did; nothing is left to end
+    assert history["myAssistanceSessions"]["edges"] == [
+        {
+            "node": {
+                "staffName": "Sam S.",
+                "reason": "Ticket 1234: cart will not check out",
+                "endCause": "LOGOUT",
+                "isLive": False,
+                "actions": [
+                    {"action": "cart.add", "summary": "Added 1 x MH01 to the cart"},
+                    {"action": "order.place", "summary": "Placed order 000000005"},
+                ],
+            }
+        }
+    ]
+    assert ended == {"endMyAssistanceSessions": 0}
     # after the end, the impersonation token is dead
     assert banner_response.json()["data"]["customerSession"] == {"isLoginAsCustomer": False}
 
