@@ -138,6 +138,7 @@ CASES: list[Case] = [
     argument("query", "adminActionLog", "after", "String", "admin", cursor="log"),
     *input_fields("query", "loginAsCustomerLog", "LoginAsCustomerLogFilter", {"adminUsername": "", "customerId": ""}, "admin", name="filter", alone=True),
     argument("query", "loginAsCustomerLog", "after", "String", "admin", cursor="session"),
+    argument("query", "myAssistanceSessions", "after", "String", "customer", cursor="session"),
     # sign-in: a name or password no account can have is a wrong sign-in like any other,
     # counted towards the lockout and the rate limit (no oracle, no way around either)
     Case("Mutation.adminLogin.username", ADMIN_LOGIN, {"u": BAD, "p": "Admin123!"}, "anonymous", "UNAUTHENTICATED", "admin.login_failed"),
