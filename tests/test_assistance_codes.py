@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from lac.core.clock import ManualClock
 from lac.db.models import AdminActionLogEntry, AssistanceCode, Customer, LoginAsCustomerSession
-from tests.support import Api
+from lac.resolvers.login_as_customer.policy import (
+    AssistanceConsent,
+    CustomerFacts,
+    LacFacts,
+    UnavailableReason,
+    exchange_end_cause,
+    request_end_cause,
+    unavailable_reason,
+)
+from lac.resolvers.login_as_customer.session_end import EndCause
+from tests.support import TEST_START, Api
 
 JOHN = "john.smith@example.com"
 JANE = "jane.doe@example.com"
@@ -367,3 +378,27 @@ async def test_codes_are_never_kept_logged_or_answered_in_clear(
                 scanned += 1
                 assert value is None or not pattern.search(value), (table.name, value)
     assert scanned > 100
+
+
+def test_a_code_stands_in_for_standing_consent_only() -> None:
+    """On plain facts: a session resting on a code survives the exchange and the per-request
+    re-check without standing consent; every other rule still ends it."""
+    no_consent = CustomerFacts(is_active=True, consents=False, has_active_store_view=True)
+    coded = LacFacts(
+        feature_enabled=True,
+        admin_may_login=True,
+        customer=no_consent,
+        assistance_expires_at=TEST_START + timedelta(minutes=5),
+        consent=AssistanceConsent.CODE,
+    )
+    assert unavailable_reason(coded) is None
+    assert exchange_end_cause(coded) is None
+    assert request_end_cause(coded, now=TEST_START) is None
+    standing = replace(coded, consent=AssistanceConsent.STANDING)
+    assert unavailable_reason(standing) is UnavailableReason.CUSTOMER_CONSENT_REQUIRED
+    assert exchange_end_cause(standing) is EndCause.CONSENT_REVOKED
+    inactive = replace(coded, customer=replace(no_consent, is_active=False))
+    assert exchange_end_cause(inactive) is EndCause.CONSENT_REVOKED
+    assert unavailable_reason(replace(coded, feature_enabled=False)) is (
+        UnavailableReason.FEATURE_DISABLED
+    )
