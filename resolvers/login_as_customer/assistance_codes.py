@@ -80,6 +80,17 @@ async def create_code(ctx: ServiceContext) -> IssuedCode:
     return await run_logged(ctx, Action.LOGIN_AS_CUSTOMER_CODE_CREATE, create)
 
 
+def parse_code(code: str | None) -> str | None:
+    """A consent code as sent: None or blank is no code, anything but 6 ASCII digits is
+    BAD_USER_INPUT (a matter of format: it tells nothing about any customer's code)."""
+    if code is None or not code.strip():
+        return None
+    cleaned = code.strip()
+    if len(cleaned) != CODE_DIGITS or not (cleaned.isascii() and cleaned.isdigit()):
+        raise LacError.bad_input(f"An assistance code is {CODE_DIGITS} digits.")
+    return cleaned
+
+
 def _refuse_if_codes_off(config: LoginAsCustomerConfig) -> None:
     if not config.enabled:
         raise LacError(ErrorCode.FEATURE_DISABLED, FEATURE_OFF)
@@ -90,7 +101,8 @@ def _refuse_if_codes_off(config: LoginAsCustomerConfig) -> None:
 async def redeem_code(
     ctx: ServiceContext, record: ActionRecord, customer_id: int, code: str
 ) -> bool:
-    """Use up the customer's live code if `code` is it; True when this call used it.
+    """Use up the customer's live code if `code` (6 digits, `parse_code`) is it; True when
+    this call used it.
 
     Runs in the start's savepoint: a start that fails later gives the code back (the
     DELETE rolls back). A wrong code is counted against the customer's live code after
@@ -104,12 +116,10 @@ async def redeem_code(
         )
     ).first()
     salt_hex = (stored or _NO_CODE)[: 2 * SALT_BYTES]
-    well_formed = len(code) == CODE_DIGITS and code.isascii() and code.isdigit()
-    guess = code if well_formed else "-"  # not a code: costs the same, never matches
-    candidate = salt_hex + (await code_digest(guess, bytes.fromhex(salt_hex))).hex()
+    candidate = salt_hex + (await code_digest(code, bytes.fromhex(salt_hex))).hex()
     if stored is None:
         return False
-    if not (well_formed and hmac.compare_digest(candidate, stored)):
+    if not hmac.compare_digest(candidate, stored):
         record.after_failure.append(lambda: _count_wrong_code(ctx, customer_id))
         return False
     used = await ctx.db.exec(

@@ -25,6 +25,7 @@ from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import ErrorCode, LacError
 from lac.resolvers.inputs import TextInput, row_id
 from lac.resolvers.log.writer import Action, ActionRecord, ActionResult, run_logged, write_entry
+from lac.resolvers.login_as_customer.assistance_codes import parse_code
 from lac.resolvers.login_as_customer.config import (
     LoginAsCustomerConfig,
     StoreViewToLogin,
@@ -90,7 +91,7 @@ async def start_session(
 ) -> Started:
     """Start acting as a customer; logged as `login_as_customer.start`, failures included.
 
-    Checks, in order: the ids are well-formed (BAD_USER_INPUT), the customer exists
+    Checks, in order: the ids and the code are well-formed (BAD_USER_INPUT), the customer exists
     (NOT_FOUND), the availability rules (their reason is the error code; a one-time
     assistance code may stand in for consent), the store view (STORE_VIEW_REQUIRED,
     BAD_USER_INPUT), the reason (BAD_USER_INPUT). The admin's previous live assistance
@@ -134,6 +135,7 @@ async def start_in(
         if store_view_id is None
         else row_id(store_view_id, what="store view id")
     )
+    code = parse_code(consent_code)
     if isinstance(customer_id, CustomerByEmail):
         record.details["customerEmail"] = customer_id.email
         found = await _customer_by_email(ctx, customer_id.email, customer_id.website_code)
@@ -150,7 +152,7 @@ async def start_in(
         record,
         facts,
         customer_id=found,
-        consent_code=consent_code,
+        consent_code=code,
         codes_allowed=config.allow_assistance_codes,
     )
     if decision.blocked is not None:

@@ -151,7 +151,8 @@ class LoginAsCustomerInput:
         default=None,
         description="A one-time assistance code the customer gave (`createAssistanceCode`), "
         "standing in for their consent when it is off; used up by this start. Absent, "
-        "wrong, used or expired: CUSTOMER_CONSENT_REQUIRED, as without a code.",
+        "wrong, used or expired: CUSTOMER_CONSENT_REQUIRED, as without a code; not 6 "
+        "digits: BAD_USER_INPUT.",
     )
     read_only: bool | None = strawberry.field(
         default=None,
