@@ -11,6 +11,7 @@ from lac.resolvers.account import my_account
 from lac.resolvers.acl import resources
 from lac.resolvers.login_as_customer import assistance_codes
 from lac.schema.context import Info, service
+from lac.schema.credentials import CarriesCredential
 from lac.schema.permissions import RequiresCustomer, RequiresPermission, guard
 from lac.schema.types.customers import Customer
 from lac.schema.types.login_as_customer import AssistanceCode
@@ -114,7 +115,7 @@ class AccountMutation:
             "assistance codes are off. Logged as login_as_customer.code_create (never the "
             "code)."
         ),
-        extensions=guard(RequiresCustomer()),
+        extensions=[*guard(RequiresCustomer()), CarriesCredential()],
     )
     async def create_assistance_code(self, info: Info) -> AssistanceCode:
         issued = await assistance_codes.create_code(service(info))

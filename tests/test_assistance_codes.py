@@ -96,7 +96,9 @@ async def test_john_is_helped_once_with_a_code_and_not_twice(
     refused = await start_body(api, support, john_id, None)
     assert refused["errors"][0]["extensions"]["code"] == "CUSTOMER_CONSENT_REQUIRED"
 
-    issued = await new_code(api, john)
+    response = await api.post(CREATE_CODE, token=john)
+    assert response.headers["cache-control"] == "no-store"
+    issued = response.json()["data"]["createAssistanceCode"]
     assert re.fullmatch(r"\d{6}", issued["code"])
     assert datetime.fromisoformat(issued["expiresAt"]) == clock.now() + timedelta(seconds=600)
     started = (await start_body(api, support, john_id, issued["code"]))["data"]["loginAsCustomer"]

@@ -148,9 +148,11 @@ def principal_may_login(principal: Principal) -> bool:
 
 def availability(principal: Principal, document: DocumentFacts) -> UnavailableReason | None:
     """Availability of a document's customer for the calling principal."""
-    return unavailable_reason(
-        LacFacts(document.feature_enabled, principal_may_login(principal), document.customer)
-    )
+    return unavailable_reason(_facts_for(principal, document))
+
+
+def _facts_for(principal: Principal, document: DocumentFacts) -> LacFacts:
+    return LacFacts(document.feature_enabled, principal_may_login(principal), document.customer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +179,7 @@ async def decide_start(
     a start failing later gives it back). An absent, wrong, used or expired code leaves
     CUSTOMER_CONSENT_REQUIRED, indistinguishable from no code.
     """
-    facts = LacFacts(
-        document.feature_enabled, principal_may_login(ctx.principal), document.customer
-    )
+    facts = _facts_for(ctx.principal, document)
     blocked = unavailable_reason(facts)
     if (
         blocked is not UnavailableReason.CUSTOMER_CONSENT_REQUIRED
