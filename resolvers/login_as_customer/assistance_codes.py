@@ -25,6 +25,7 @@ from lac.db.upsert import insert_if_missing
 from lac.resolvers.auth.principals import CustomerPrincipal, ImpersonationPrincipal
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import ErrorCode, LacError
+from lac.resolvers.inputs import row_id
 from lac.resolvers.log.writer import Action, ActionRecord, run_logged
 from lac.resolvers.login_as_customer.config import LoginAsCustomerConfig, load_config
 
@@ -35,6 +36,7 @@ FEATURE_OFF = "Login as Customer is disabled."
 CODES_OFF = "One-time assistance codes are disabled."
 OWN_ACCOUNT_ONLY = "Only the customer can create an assistance code for their account."
 # stands in for a missing code, so a guess costs the same whether the customer has one
+# (its salt never matches a stored one: those are random)
 _NO_CODE = "0" * (2 * SALT_BYTES) + "0" * 32
 
 
@@ -98,28 +100,50 @@ def _refuse_if_codes_off(config: LoginAsCustomerConfig) -> None:
         raise LacError(ErrorCode.FEATURE_DISABLED, CODES_OFF)
 
 
+@dataclass(frozen=True, slots=True)
+class CodeGuess:
+    """A code sent by staff, hashed with the salt of the code the customer had when it
+    arrived (or a stand-in salt when they had none)."""
+
+    digest: str  # salt and digest, in the stored form
+
+
+async def prepare_guess(
+    ctx: ServiceContext, customer_id: str, code: str | None
+) -> CodeGuess | None:
+    """Hash a sent code before the start's write transaction opens, so the slow hash never
+    holds the writers' lock. None when no code or no well-formed code and id were sent
+    (the start then refuses a malformed one, logged, in its transaction).
+
+    The digest is computed whether or not the customer has a code, so timing does not
+    tell which.
+    """
+    try:
+        wanted, guessed = row_id(customer_id, what="customer id"), parse_code(code)
+    except LacError:
+        return None
+    if guessed is None:
+        return None
+    stored = await _stored_digest(ctx, wanted)
+    salt_hex = (stored or _NO_CODE)[: 2 * SALT_BYTES]
+    return CodeGuess(salt_hex + (await code_digest(guessed, bytes.fromhex(salt_hex))).hex())
+
+
 async def redeem_code(
-    ctx: ServiceContext, record: ActionRecord, customer_id: int, code: str
+    ctx: ServiceContext, record: ActionRecord, customer_id: int, guess: CodeGuess
 ) -> bool:
-    """Use up the customer's live code if `code` (6 digits, `parse_code`) is it; True when
-    this call used it.
+    """Use up the customer's live code if `guess` is it; True when this call used it.
 
     Runs in the start's savepoint: a start that fails later gives the code back (the
-    DELETE rolls back). A wrong code is counted against the customer's live code after
-    the start's change rolls back, with its FAILURE entry (`ActionRecord.after_failure`);
-    the fifth voids the code. The comparison is constant-time; the digest is computed
-    even when the customer has no code, so timing does not tell.
+    DELETE rolls back), and of concurrent starts with one code only one DELETE finds the
+    row. A wrong code is counted against the customer's live code after the start's
+    change rolls back, with its FAILURE entry (`ActionRecord.after_failure`); the fifth
+    voids the code. A guess hashed for a code replaced since is no guess at that code.
     """
-    stored = (
-        await ctx.db.exec(
-            select(AssistanceCode.code_hash).where(col(AssistanceCode.customer_id) == customer_id)
-        )
-    ).first()
-    salt_hex = (stored or _NO_CODE)[: 2 * SALT_BYTES]
-    candidate = salt_hex + (await code_digest(code, bytes.fromhex(salt_hex))).hex()
-    if stored is None:
+    stored = await _stored_digest(ctx, customer_id)
+    if stored is None or stored[: 2 * SALT_BYTES] != guess.digest[: 2 * SALT_BYTES]:
         return False
-    if not hmac.compare_digest(candidate, stored):
+    if not hmac.compare_digest(guess.digest, stored):
         record.after_failure.append(lambda: _count_wrong_code(ctx, customer_id))
         return False
     used = await ctx.db.exec(
@@ -130,6 +154,13 @@ async def redeem_code(
         )
     )
     return used.rowcount == 1
+
+
+async def _stored_digest(ctx: ServiceContext, customer_id: int) -> str | None:
+    statement = select(AssistanceCode.code_hash).where(
+        col(AssistanceCode.customer_id) == customer_id
+    )
+    return (await ctx.db.exec(statement)).first()
 
 
 async def _count_wrong_code(ctx: ServiceContext, customer_id: int) -> None:

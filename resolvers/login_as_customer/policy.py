@@ -40,7 +40,7 @@ from lac.resolvers.acl.resources import ALL, LOGIN_AS_CUSTOMER, holds_all
 from lac.resolvers.auth.principals import AdminPrincipal, Principal
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.log.writer import ActionRecord
-from lac.resolvers.login_as_customer.assistance_codes import redeem_code
+from lac.resolvers.login_as_customer.assistance_codes import CodeGuess, redeem_code
 from lac.resolvers.login_as_customer.config import ENABLED_PATH, is_enabled
 from lac.resolvers.login_as_customer.session_end import EndCause
 
@@ -169,7 +169,7 @@ async def decide_start(
     document: DocumentFacts,
     *,
     customer_id: int,
-    consent_code: str | None,
+    code: CodeGuess | None,
     codes_allowed: bool,
 ) -> StartDecision:
     """Whether the caller may start a session for this customer, and on which consent.
@@ -183,9 +183,9 @@ async def decide_start(
     blocked = unavailable_reason(facts)
     if (
         blocked is not UnavailableReason.CUSTOMER_CONSENT_REQUIRED
-        or not consent_code
+        or code is None
         or not codes_allowed
-        or not await redeem_code(ctx, record, customer_id, consent_code)
+        or not await redeem_code(ctx, record, customer_id, code)
     ):
         return StartDecision(blocked, AssistanceConsent.STANDING)
     coded = replace(facts, consent=AssistanceConsent.CODE)

@@ -25,7 +25,11 @@ from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import ErrorCode, LacError
 from lac.resolvers.inputs import TextInput, row_id
 from lac.resolvers.log.writer import Action, ActionRecord, ActionResult, run_logged, write_entry
-from lac.resolvers.login_as_customer.assistance_codes import parse_code
+from lac.resolvers.login_as_customer.assistance_codes import (
+    CodeGuess,
+    parse_code,
+    prepare_guess,
+)
 from lac.resolvers.login_as_customer.config import (
     LoginAsCustomerConfig,
     StoreViewToLogin,
@@ -82,7 +86,7 @@ class CustomerByEmail:
 async def start_session(
     ctx: ServiceContext,
     *,
-    customer_id: str | CustomerByEmail,
+    customer_id: str,
     store_view_id: str | None = None,
     store_view_code: str | None = None,
     reason: str | None,
@@ -96,8 +100,10 @@ async def start_session(
     assistance code may stand in for consent), the store view (STORE_VIEW_REQUIRED,
     BAD_USER_INPUT), the reason (BAD_USER_INPUT). The admin's previous live assistance
     session ends as REPLACED. A store view may be given by id or by code; it counts only
-    in MANUAL_SELECTION. `read_only` None takes the configured default.
+    in MANUAL_SELECTION. `read_only` None takes the configured default. A consent code
+    is hashed before the write transaction opens (`prepare_guess`).
     """
+    guess = await prepare_guess(ctx, customer_id, consent_code)
 
     async def start(record: ActionRecord) -> Started:
         return await start_in(
@@ -108,6 +114,7 @@ async def start_session(
             store_view_code=store_view_code,
             reason=reason,
             consent_code=consent_code,
+            code_guess=guess,
             read_only=read_only,
         )
 
@@ -123,11 +130,13 @@ async def start_in(
     store_view_code: str | None = None,
     reason: str | None,
     consent_code: str | None = None,
+    code_guess: CodeGuess | None = None,
     read_only: bool | None = None,
 ) -> Started:
     """The checks of a start, then (all passed) the start itself, in the caller's savepoint
     (`run_logged`), which logs it with the consent it rests on and whether it is
-    read-only (a consent code never reaches the log)."""
+    read-only (a consent code never reaches the log). `code_guess` is `consent_code` as
+    hashed beforehand (`prepare_guess`)."""
     principal = ctx.principal
     assert isinstance(principal, AdminPrincipal)
     wanted_view = (
@@ -152,7 +161,7 @@ async def start_in(
         record,
         facts,
         customer_id=found,
-        consent_code=code,
+        code=code_guess if code else None,
         codes_allowed=config.allow_assistance_codes,
     )
     if decision.blocked is not None:
