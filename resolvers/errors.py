@@ -40,6 +40,7 @@ ACCOUNT_LOCKED_MESSAGE = (
 )
 NOT_AUTHENTICATED = "Authentication required: send a valid bearer token."
 NOT_ALLOWED = "You are not allowed to perform this operation."
+READ_ONLY_SESSION = "This assistance session is read-only."
 
 
 class LacError(Exception):

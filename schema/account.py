@@ -9,9 +9,12 @@ import strawberry
 
 from lac.resolvers.account import my_account
 from lac.resolvers.acl import resources
+from lac.resolvers.login_as_customer import assistance_codes
 from lac.schema.context import Info, service
+from lac.schema.credentials import CarriesCredential
 from lac.schema.permissions import RequiresCustomer, RequiresPermission, guard
 from lac.schema.types.customers import Customer
+from lac.schema.types.login_as_customer import AssistanceCode
 
 
 @strawberry.input(
@@ -102,6 +105,21 @@ class AccountMutation:
         return await my_account.change_my_password(
             service(info), current_password=current_password, new_password=new_password
         )
+
+    @strawberry.mutation(
+        description=(
+            "Get a one-time assistance code to read to staff: it lets them start one "
+            "Login as Customer session without your standing consent. Own token only "
+            "(FORBIDDEN while an admin acts for you). Replaces your previous code; valid "
+            "`assistanceCodeLifetimeSeconds`. FEATURE_DISABLED while Login as Customer or "
+            "assistance codes are off. Logged as login_as_customer.code_create (never the "
+            "code)."
+        ),
+        extensions=[*guard(RequiresCustomer()), CarriesCredential()],
+    )
+    async def create_assistance_code(self, info: Info) -> AssistanceCode:
+        issued = await assistance_codes.create_code(service(info))
+        return AssistanceCode(code=issued.code, expires_at=issued.expires_at)
 
     @strawberry.mutation(
         description=(

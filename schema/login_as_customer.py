@@ -46,8 +46,9 @@ class LoginAsCustomerQuery:
 class LoginAsCustomerMutation:
     @strawberry.mutation(
         description="Start acting as a customer. Needs the feature on, the customer's consent "
-        "and an active customer; returns a single-use secret for the storefront. Ends your "
-        "previous session (REPLACED). Logged, failures included.",
+        "(or a one-time assistance code from them) and an active customer; returns a "
+        "single-use secret for the storefront. Ends your previous session (REPLACED). "
+        "Logged, failures included.",
         extensions=[*guard(RequiresPermission(resources.LOGIN_AS_CUSTOMER)), CarriesCredential()],
     )
     async def login_as_customer(
@@ -58,6 +59,8 @@ class LoginAsCustomerMutation:
             customer_id=input.customer_id,
             store_view_id=input.store_view_id,
             reason=input.reason,
+            consent_code=input.consent_code,
+            read_only=input.read_only,
         )
         return LoginAsCustomerStart(
             secret=started.secret,

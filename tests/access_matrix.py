@@ -206,6 +206,7 @@ FIELDS: dict[str, Call] = {
         CUSTOMER,
         "BAD_USER_INPUT",
     ),
+    "createAssistanceCode": ("mutation { createAssistanceCode { expiresAt } }", CUSTOMER),
     "setRemoteShoppingAssistance": (
         'mutation { setRemoteShoppingAssistance(customerId: "4242", allowed: true) { id } }',
         needs("Magento_Customer::manage", "Magento_LoginAsCustomer::allow_shopping_assistance"),

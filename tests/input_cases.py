@@ -156,7 +156,7 @@ CASES: list[Case] = [
     *input_fields("mutation", "updateAdminUser", "UpdateAdminUserInput!", {key: NEW_ADMIN[key] for key in ("email", "firstname", "lastname", "password", "roleId")}, "admin", given='id: "3", ', alone=True, logged="admin_user.update"),
     *input_fields("mutation", "updateLoginAsCustomerConfig", "LoginAsCustomerConfigInput!", {"shoppingAssistanceCheckboxTitle": "Allow", "shoppingAssistanceCheckboxTooltip": "Yes"}, "admin", logged="config.update"),
     argument("mutation", "setRemoteShoppingAssistance", "customerId", "ID!", "admin", rest=", allowed: false", logged="consent.update"),
-    *input_fields("mutation", "loginAsCustomer", "LoginAsCustomerInput!", {"customerId": "1", "storeViewId": "1", "reason": "Call"}, "admin", logged="login_as_customer.start"),
+    *input_fields("mutation", "loginAsCustomer", "LoginAsCustomerInput!", {"customerId": "1", "storeViewId": "1", "reason": "Call", "consentCode": "123456"}, "admin", logged="login_as_customer.start"),
     argument("mutation", "terminateLoginAsCustomerSession", "id", "ID!", "admin", logged="login_as_customer.end"),
     *input_fields("mutation", "generateCustomerTokenAsAdmin", "GenerateCustomerTokenAsAdminInput!", {"customer_email": JANE, "website_code": "base", "store_view_code": "default", "reason": "Call"}, "admin", logged="login_as_customer.start"),
     # the acting admin's storefront changes are logged; the customer's own are not

@@ -30,6 +30,7 @@ DESIGN_ACTION_NAMES = {
     "login_as_customer.exchange",
     "login_as_customer.end",
     "login_as_customer.customer_end",
+    "login_as_customer.code_create",
     "cart.add",
     "cart.remove",
     "account.update",
@@ -43,7 +44,7 @@ DESIGN_ACTION_NAMES = {
     "admin_user.update",
 }
 EXPECTED_DETAIL_KEYS = {
-    "login_as_customer.start": {"reason", "storeView"},
+    "login_as_customer.start": {"reason", "storeView", "consent", "readOnly"},
     "login_as_customer.end": {"cause"},
     "login_as_customer.customer_end": {"cause"},
     "cart.add": {"sku", "quantity"},
@@ -90,6 +91,9 @@ async def test_every_action_is_produced(
         'mutation { setRemoteShoppingAssistance(customerId: "3", allowed: true) { id } }',
         token=admin,
     )
+
+    john = await api.customer_token("john.smith@example.com", "Customer123!")
+    await api.data("mutation { createAssistanceCode { expiresAt } }", token=john)
 
     started = await api.data(
         'mutation { loginAsCustomer(input: {customerId: "1", reason: "Coverage"}) { secret } }',

@@ -113,8 +113,9 @@ async def change_my_password(
 ) -> bool:
     """Change the caller's own password and revoke their other own tokens.
 
-    FORBIDDEN while impersonating (the attempt is logged as `account.update`). A wrong
-    current password or a new one against the policy: BAD_USER_INPUT.
+    FORBIDDEN while impersonating (the attempt is logged as `account.update`, refused as
+    any storefront write is in a read-only session). A wrong current password or a new
+    one against the policy: BAD_USER_INPUT.
     """
     principal = ctx.principal
     assert isinstance(principal, CustomerPrincipal)
@@ -123,7 +124,7 @@ async def change_my_password(
         async def refuse(_: ActionRecord) -> bool:
             raise LacError.forbidden(CREDENTIALS_NOT_WHILE_IMPERSONATING)
 
-        return await run_logged(ctx, Action.ACCOUNT_UPDATE, refuse)
+        return await run_customer_change(ctx, Action.ACCOUNT_UPDATE, refuse)
 
     customer = await ctx.db.get(Customer, principal.customer.id)
     if customer is None:

@@ -45,6 +45,7 @@ from lac.resolvers.login_as_customer.config import (
     page_cache_disabled,
 )
 from lac.resolvers.login_as_customer.policy import (
+    AssistanceConsent,
     LacFacts,
     admin_may_login_column,
     customer_facts,
@@ -192,6 +193,7 @@ async def resolve_identity(db: AsyncSession, *, token: str | None, now: datetime
         admin_may_login=bool(admin_may_login),
         customer=customer_facts(customer, has_active_view),
         assistance_expires_at=assistance.expires_at,
+        consent=AssistanceConsent(assistance.consent),
     )
     failed = request_end_cause(facts, now=now)
     if failed is not None:
@@ -208,5 +210,6 @@ async def resolve_identity(db: AsyncSession, *, token: str | None, now: datetime
             website_name=website_name or "",
             store_view_name=session_view_name or "",
             page_cache_disabled=page_cache_disabled(no_page_cache),
+            read_only=assistance.read_only,
         )
     )

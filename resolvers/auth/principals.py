@@ -61,7 +61,8 @@ class ImpersonationPrincipal(CustomerPrincipal):
     """A customer's account driven by an admin through a Login-as-Customer session.
 
     It passes every customer check; only `@requiresImpersonation` tells it apart. It
-    carries what the storefront banner and the page-cache rule need.
+    carries what the storefront banner and the page-cache rule need, and whether the
+    session is read-only (every storefront write refused).
     """
 
     session_id: int
@@ -69,6 +70,7 @@ class ImpersonationPrincipal(CustomerPrincipal):
     website_name: str
     store_view_name: str
     page_cache_disabled: bool
+    read_only: bool = False
 
 
 Principal = Anonymous | AdminPrincipal | CustomerPrincipal

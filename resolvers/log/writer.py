@@ -23,7 +23,7 @@ from lac.resolvers.auth.principals import (
     ImpersonationPrincipal,
 )
 from lac.resolvers.context import ServiceContext
-from lac.resolvers.errors import ErrorCode, LacError
+from lac.resolvers.errors import READ_ONLY_SESSION, ErrorCode, LacError
 from lac.resolvers.inputs import row_id, storable, text_columns
 from lac.resolvers.log.chain import append
 
@@ -69,6 +69,7 @@ class Action(StrEnum):
     LOGIN_AS_CUSTOMER_EXCHANGE = "login_as_customer.exchange"
     LOGIN_AS_CUSTOMER_END = "login_as_customer.end"
     LOGIN_AS_CUSTOMER_CUSTOMER_END = "login_as_customer.customer_end"
+    LOGIN_AS_CUSTOMER_CODE_CREATE = "login_as_customer.code_create"
     CART_ADD = "cart.add"
     CART_REMOVE = "cart.remove"
     ACCOUNT_UPDATE = "account.update"
@@ -93,6 +94,7 @@ ACTION_GROUP_OF: dict[Action, ActionGroup] = {
     Action.LOGIN_AS_CUSTOMER_EXCHANGE: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.LOGIN_AS_CUSTOMER_END: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.LOGIN_AS_CUSTOMER_CUSTOMER_END: ActionGroup.LOGIN_AS_CUSTOMER,
+    Action.LOGIN_AS_CUSTOMER_CODE_CREATE: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.CART_ADD: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.CART_REMOVE: ActionGroup.LOGIN_AS_CUSTOMER,
     Action.ACCOUNT_UPDATE: ActionGroup.LOGIN_AS_CUSTOMER,
@@ -123,6 +125,9 @@ class ActionRecord:
     admin: AdminSummary | None = None
     details: dict[str, Any] = field(default_factory=dict)
     logged: bool = False  # its SUCCESS entry is written (`log_success`)
+    # what a failure still does after its change rolls back, in its FAILURE entry's
+    # transaction: a wrong guess is counted even though the attempt changes nothing
+    after_failure: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def id_argument(self, key: str, value: str, *, what: str) -> int:
         """The row id an id argument names (malformed: BAD_USER_INPUT, see
@@ -249,6 +254,8 @@ async def log_success(ctx: ServiceContext, record: ActionRecord) -> None:
 
 async def _commit_failure(ctx: ServiceContext, record: ActionRecord, code: ErrorCode) -> None:
     try:
+        for step in record.after_failure:
+            await step()
         await write_entry(
             ctx,
             action=record.action,
@@ -270,11 +277,20 @@ async def run_customer_change(
     """Run a storefront write as one transaction (the change in a savepoint).
 
     Made through an impersonation session, it is an admin action and is logged like
-    `run_logged` (acting admin, customer, session). Made by the customer themselves it
-    is not an admin action and is not logged.
+    `run_logged` (acting admin, customer, session); in a read-only session it is refused
+    (FORBIDDEN, a logged failure) before it starts: every storefront write runs through
+    here, so this is the one place read-only is enforced. Made by the customer
+    themselves it is not an admin action and is not logged.
     """
-    if isinstance(ctx.principal, ImpersonationPrincipal):
-        return await run_logged(ctx, action, change)
+    principal = ctx.principal
+    if isinstance(principal, ImpersonationPrincipal):
+
+        async def change_unless_read_only(record: ActionRecord) -> T:
+            if principal.read_only:
+                raise LacError.forbidden(READ_ONLY_SESSION)
+            return await change(record)
+
+        return await run_logged(ctx, action, change_unless_read_only)
     await begin_write(ctx.db)
     try:
         async with ctx.db.begin_nested():

@@ -32,6 +32,9 @@ SESSION_LIFETIME_PATH = "lac/login_as_customer/session_lifetime"
 REQUIRE_REASON_PATH = "lac/login_as_customer/require_reason"
 CHECKBOX_TITLE_PATH = "login_as_customer/general/shopping_assistance_checkbox_title"
 CHECKBOX_TOOLTIP_PATH = "login_as_customer/general/shopping_assistance_checkbox_tooltip"
+ALLOW_CODES_PATH = "lac/login_as_customer/allow_assistance_codes"
+CODE_LIFETIME_PATH = "lac/login_as_customer/assistance_code_lifetime"
+DEFAULT_READ_ONLY_PATH = "lac/login_as_customer/default_read_only"
 
 DEFAULT_CHECKBOX_TITLE = "Allow remote shopping assistance"
 DEFAULT_CHECKBOX_TOOLTIP = (
@@ -55,6 +58,9 @@ class LoginAsCustomerConfig:
     require_reason: bool = False
     shopping_assistance_checkbox_title: str = DEFAULT_CHECKBOX_TITLE
     shopping_assistance_checkbox_tooltip: str = DEFAULT_CHECKBOX_TOOLTIP
+    allow_assistance_codes: bool = True
+    assistance_code_lifetime_seconds: int = 600
+    default_read_only: bool = False
 
 
 def parse_flag(value: str | None, *, default: bool) -> bool:
@@ -104,6 +110,15 @@ def config_from_values(values: dict[str, str]) -> LoginAsCustomerConfig:
         shopping_assistance_checkbox_tooltip=values.get(
             CHECKBOX_TOOLTIP_PATH, defaults.shopping_assistance_checkbox_tooltip
         ),
+        allow_assistance_codes=parse_flag(
+            values.get(ALLOW_CODES_PATH), default=defaults.allow_assistance_codes
+        ),
+        assistance_code_lifetime_seconds=_int(
+            values.get(CODE_LIFETIME_PATH), defaults.assistance_code_lifetime_seconds
+        ),
+        default_read_only=parse_flag(
+            values.get(DEFAULT_READ_ONLY_PATH), default=defaults.default_read_only
+        ),
     )
 
 
@@ -116,6 +131,9 @@ ALL_PATHS = (
     REQUIRE_REASON_PATH,
     CHECKBOX_TITLE_PATH,
     CHECKBOX_TOOLTIP_PATH,
+    ALLOW_CODES_PATH,
+    CODE_LIFETIME_PATH,
+    DEFAULT_READ_ONLY_PATH,
 )
 
 
@@ -129,40 +147,32 @@ async def load_config(session: AsyncSession) -> LoginAsCustomerConfig:
     return config_from_values(dict(rows))
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One configuration field: its attribute, its public (GraphQL) name and its path."""
+# Each field's stored path; `update_config` walks them in this order.
+SETTING_PATHS = {
+    "enabled": ENABLED_PATH,
+    "disable_page_cache_for_admin_user": DISABLE_PAGE_CACHE_PATH,
+    "store_view_to_login": STORE_VIEW_MANUAL_CHOICE_PATH,
+    "authentication_data_expiration_seconds": SECRET_LIFETIME_PATH,
+    "session_lifetime_seconds": SESSION_LIFETIME_PATH,
+    "require_reason": REQUIRE_REASON_PATH,
+    "shopping_assistance_checkbox_title": CHECKBOX_TITLE_PATH,
+    "shopping_assistance_checkbox_tooltip": CHECKBOX_TOOLTIP_PATH,
+    "allow_assistance_codes": ALLOW_CODES_PATH,
+    "assistance_code_lifetime_seconds": CODE_LIFETIME_PATH,
+    "default_read_only": DEFAULT_READ_ONLY_PATH,
+}
 
-    attribute: str
-    name: str
-    path: str
 
+def change_key(attribute: str) -> str:
+    """A setting's key in the log's `changes`: camelCase, like every `details` key the log
+    writes (`session_lifetime_seconds` -> `sessionLifetimeSeconds`)."""
+    first, *rest = attribute.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
-SETTINGS = (
-    Setting("enabled", "enabled", ENABLED_PATH),
-    Setting(
-        "disable_page_cache_for_admin_user", "disablePageCacheForAdminUser", DISABLE_PAGE_CACHE_PATH
-    ),
-    Setting("store_view_to_login", "storeViewToLogin", STORE_VIEW_MANUAL_CHOICE_PATH),
-    Setting(
-        "authentication_data_expiration_seconds",
-        "authenticationDataExpirationSeconds",
-        SECRET_LIFETIME_PATH,
-    ),
-    Setting("session_lifetime_seconds", "sessionLifetimeSeconds", SESSION_LIFETIME_PATH),
-    Setting("require_reason", "requireReason", REQUIRE_REASON_PATH),
-    Setting(
-        "shopping_assistance_checkbox_title", "shoppingAssistanceCheckboxTitle", CHECKBOX_TITLE_PATH
-    ),
-    Setting(
-        "shopping_assistance_checkbox_tooltip",
-        "shoppingAssistanceCheckboxTooltip",
-        CHECKBOX_TOOLTIP_PATH,
-    ),
-)
 
 SECRET_LIFETIME_RANGE = range(10, 3600 + 1)
 SESSION_LIFETIME_RANGE = range(60, 86400 + 1)
+CODE_LIFETIME_RANGE = range(60, 3600 + 1)
 MAX_TITLE_LENGTH = 255
 MAX_TOOLTIP_LENGTH = 2000
 TEXT_SETTINGS = {
@@ -189,6 +199,9 @@ class ConfigUpdate:
     require_reason: bool | None = None
     shopping_assistance_checkbox_title: str | None = None
     shopping_assistance_checkbox_tooltip: str | None = None
+    allow_assistance_codes: bool | None = None
+    assistance_code_lifetime_seconds: int | None = None
+    default_read_only: bool | None = None
 
 
 async def read_config(ctx: ServiceContext) -> LoginAsCustomerConfig:
@@ -199,7 +212,8 @@ async def update_config(ctx: ServiceContext, changes: ConfigUpdate) -> LoginAsCu
     """Apply `changes` (all or nothing) and return the configuration now in force.
 
     Out-of-range lifetimes or an empty checkbox title are BAD_USER_INPUT. Logged as
-    `config.update` with `changes` {field: {old, new}} of the fields that changed.
+    `config.update` with `changes` {field: {old, new}} of the fields that changed (keys in
+    camelCase, see `change_key`).
     Turning `enabled` off ends every live Login-as-Customer session (FEATURE_DISABLED).
     """
 
@@ -210,11 +224,11 @@ async def update_config(ctx: ServiceContext, changes: ConfigUpdate) -> LoginAsCu
         new = replace(old, **wanted)
         logged: dict[str, dict[str, Any]] = {}
         record.details["changes"] = logged
-        for setting in SETTINGS:
-            before, after = getattr(old, setting.attribute), getattr(new, setting.attribute)
+        for attribute, path in SETTING_PATHS.items():
+            before, after = getattr(old, attribute), getattr(new, attribute)
             if before != after:
-                logged[setting.name] = {"old": before, "new": after}
-                await _store(ctx, setting.path, _stored_value(after))
+                logged[change_key(attribute)] = {"old": before, "new": after}
+                await _store(ctx, path, _stored_value(after))
         if old.enabled and not new.enabled:
             await end_live_sessions(ctx, EndCause.FEATURE_DISABLED)
         return new
@@ -236,6 +250,11 @@ def _validated(changes: ConfigUpdate) -> dict[str, Any]:
     )
     _check_range(
         wanted.get("session_lifetime_seconds"), SESSION_LIFETIME_RANGE, "The session lifetime"
+    )
+    _check_range(
+        wanted.get("assistance_code_lifetime_seconds"),
+        CODE_LIFETIME_RANGE,
+        "The assistance code lifetime",
     )
     for name, rule in TEXT_SETTINGS.items():
         if name in wanted:

@@ -7,12 +7,17 @@ SQL. Availability answers the first failing rule, in this order: FEATURE_DISABLE
 PERMISSION_DENIED, GUEST_ORDER, CUSTOMER_INACTIVE, CUSTOMER_CONSENT_REQUIRED,
 NO_STORE_VIEW. An assistance session ends, first failing rule first: EXPIRED (per
 request only), FEATURE_DISABLED, ADMIN_REVOKED, CUSTOMER_DEACTIVATED, CONSENT_REVOKED.
+
+Consent is the customer's standing setting, or, when that is off, a one-time assistance
+code given for one session (DESIGN.md section 15): the start redeems it, and the session
+then rests on it (consent CODE) until it ends. Availability (`canLoginAsCustomer`)
+describes standing consent only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -33,6 +38,9 @@ from lac.db.models import (
 )
 from lac.resolvers.acl.resources import ALL, LOGIN_AS_CUSTOMER, holds_all
 from lac.resolvers.auth.principals import AdminPrincipal, Principal
+from lac.resolvers.context import ServiceContext
+from lac.resolvers.log.writer import ActionRecord
+from lac.resolvers.login_as_customer.assistance_codes import CodeGuess, redeem_code
 from lac.resolvers.login_as_customer.config import ENABLED_PATH, is_enabled
 from lac.resolvers.login_as_customer.session_end import EndCause, SessionState
 
@@ -44,6 +52,13 @@ class UnavailableReason(StrEnum):
     CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE"
     CUSTOMER_CONSENT_REQUIRED = "CUSTOMER_CONSENT_REQUIRED"
     NO_STORE_VIEW = "NO_STORE_VIEW"
+
+
+class AssistanceConsent(StrEnum):
+    """What an assistance session's consent rests on."""
+
+    STANDING = "STANDING"  # the customer's "Allow remote shopping assistance" setting
+    CODE = "CODE"  # a one-time assistance code, for this one session
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +81,20 @@ class DocumentFacts:
 class LacFacts:
     """Everything a Login-as-Customer rule looks at, for one admin and one customer.
 
-    `assistance_expires_at` is the assistance session's end (None while it is pending).
+    `assistance_expires_at` is the assistance session's end (None while it is pending);
+    `consent` what the session rests on (CODE: a redeemed code stands in for the
+    customer's standing consent).
     """
 
     feature_enabled: bool
     admin_may_login: bool
     customer: CustomerFacts | None
     assistance_expires_at: datetime | None = None
+    consent: AssistanceConsent = AssistanceConsent.STANDING
+
+
+def _consented(facts: LacFacts, customer: CustomerFacts) -> bool:
+    return customer.consents or facts.consent is AssistanceConsent.CODE
 
 
 def unavailable_reason(facts: LacFacts) -> UnavailableReason | None:
@@ -86,7 +108,7 @@ def unavailable_reason(facts: LacFacts) -> UnavailableReason | None:
         return UnavailableReason.GUEST_ORDER
     if not customer.is_active:
         return UnavailableReason.CUSTOMER_INACTIVE
-    if not customer.consents:
+    if not _consented(facts, customer):
         return UnavailableReason.CUSTOMER_CONSENT_REQUIRED
     if not customer.has_active_store_view:
         return UnavailableReason.NO_STORE_VIEW
@@ -106,7 +128,7 @@ def exchange_end_cause(facts: LacFacts) -> EndCause | None:
     customer = facts.customer
     if customer is not None and not customer.is_active:
         return EndCause.CUSTOMER_DEACTIVATED
-    if customer is None or not customer.consents:
+    if customer is None or not _consented(facts, customer):
         return EndCause.CONSENT_REVOKED
     return None
 
@@ -139,9 +161,48 @@ def principal_may_login(principal: Principal) -> bool:
 
 def availability(principal: Principal, document: DocumentFacts) -> UnavailableReason | None:
     """Availability of a document's customer for the calling principal."""
-    return unavailable_reason(
-        LacFacts(document.feature_enabled, principal_may_login(principal), document.customer)
-    )
+    return unavailable_reason(_facts_for(principal, document))
+
+
+def _facts_for(principal: Principal, document: DocumentFacts) -> LacFacts:
+    return LacFacts(document.feature_enabled, principal_may_login(principal), document.customer)
+
+
+@dataclass(frozen=True, slots=True)
+class StartDecision:
+    """A start's availability (None: allowed) and the consent it rests on."""
+
+    blocked: UnavailableReason | None
+    consent: AssistanceConsent
+
+
+async def decide_start(
+    ctx: ServiceContext,
+    record: ActionRecord,
+    document: DocumentFacts,
+    *,
+    customer_id: int,
+    code: CodeGuess | None,
+    codes_allowed: bool,
+) -> StartDecision:
+    """Whether the caller may start a session for this customer, and on which consent.
+
+    Standing consent first; when only consent is missing and codes are allowed, a live
+    code for this customer stands in for it and is used up (in the start's savepoint, so
+    a start failing later gives it back). An absent, wrong, used or expired code leaves
+    CUSTOMER_CONSENT_REQUIRED, indistinguishable from no code.
+    """
+    facts = _facts_for(ctx.principal, document)
+    blocked = unavailable_reason(facts)
+    if (
+        blocked is not UnavailableReason.CUSTOMER_CONSENT_REQUIRED
+        or code is None
+        or not codes_allowed
+        or not await redeem_code(ctx, record, customer_id, code)
+    ):
+        return StartDecision(blocked, AssistanceConsent.STANDING)
+    coded = replace(facts, consent=AssistanceConsent.CODE)
+    return StartDecision(unavailable_reason(coded), AssistanceConsent.CODE)
 
 
 # The columns every fact-loading query is built from.
@@ -226,4 +287,5 @@ async def assistance_facts(db: AsyncSession, assistance: LoginAsCustomerSession)
         admin_may_login=bool(may_login),
         customer=customer_facts(row, has_view),
         assistance_expires_at=assistance.expires_at,
+        consent=AssistanceConsent(assistance.consent),
     )

@@ -25,12 +25,17 @@ from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import ErrorCode, LacError
 from lac.resolvers.inputs import TextInput, row_id
 from lac.resolvers.log.writer import Action, ActionRecord, ActionResult, run_logged, write_entry
+from lac.resolvers.login_as_customer.assistance_codes import (
+    CodeGuess,
+    parse_code,
+    prepare_guess,
+)
 from lac.resolvers.login_as_customer.config import (
     LoginAsCustomerConfig,
     StoreViewToLogin,
     load_config,
 )
-from lac.resolvers.login_as_customer.policy import UnavailableReason, availability, document_facts
+from lac.resolvers.login_as_customer.policy import UnavailableReason, decide_start, document_facts
 from lac.resolvers.login_as_customer.session_end import (
     LIVE_STATES,
     EndCause,
@@ -81,19 +86,24 @@ class CustomerByEmail:
 async def start_session(
     ctx: ServiceContext,
     *,
-    customer_id: str | CustomerByEmail,
+    customer_id: str,
     store_view_id: str | None = None,
     store_view_code: str | None = None,
     reason: str | None,
+    consent_code: str | None = None,
+    read_only: bool | None = None,
 ) -> Started:
     """Start acting as a customer; logged as `login_as_customer.start`, failures included.
 
-    Checks, in order: the ids are well-formed (BAD_USER_INPUT), the customer exists
-    (NOT_FOUND), the availability rules (their reason is the error code), the store view
-    (STORE_VIEW_REQUIRED, BAD_USER_INPUT), the reason (BAD_USER_INPUT). The admin's
-    previous live assistance session ends as REPLACED. A store view may be given by id or
-    by code; it counts only in MANUAL_SELECTION.
+    Checks, in order: the ids and the code are well-formed (BAD_USER_INPUT), the customer exists
+    (NOT_FOUND), the availability rules (their reason is the error code; a one-time
+    assistance code may stand in for consent), the store view (STORE_VIEW_REQUIRED,
+    BAD_USER_INPUT), the reason (BAD_USER_INPUT). The admin's previous live assistance
+    session ends as REPLACED. A store view may be given by id or by code; it counts only
+    in MANUAL_SELECTION. `read_only` None takes the configured default. A consent code
+    is hashed before the write transaction opens (`prepare_guess`).
     """
+    guess = await prepare_guess(ctx, customer_id, consent_code)
 
     async def start(record: ActionRecord) -> Started:
         return await start_in(
@@ -103,6 +113,9 @@ async def start_session(
             store_view_id=store_view_id,
             store_view_code=store_view_code,
             reason=reason,
+            consent_code=consent_code,
+            code_guess=guess,
+            read_only=read_only,
         )
 
     return await run_logged(ctx, Action.LOGIN_AS_CUSTOMER_START, start)
@@ -116,9 +129,14 @@ async def start_in(
     store_view_id: str | None = None,
     store_view_code: str | None = None,
     reason: str | None,
+    consent_code: str | None = None,
+    code_guess: CodeGuess | None = None,
+    read_only: bool | None = None,
 ) -> Started:
     """The checks of a start, then (all passed) the start itself, in the caller's savepoint
-    (`run_logged`), which logs it."""
+    (`run_logged`), which logs it with the consent it rests on and whether it is
+    read-only (a consent code never reaches the log). `code_guess` is `consent_code` as
+    hashed beforehand (`prepare_guess`)."""
     principal = ctx.principal
     assert isinstance(principal, AdminPrincipal)
     wanted_view = (
@@ -126,6 +144,7 @@ async def start_in(
         if store_view_id is None
         else row_id(store_view_id, what="store view id")
     )
+    code = parse_code(consent_code)
     if isinstance(customer_id, CustomerByEmail):
         record.details["customerEmail"] = customer_id.email
         found = await _customer_by_email(ctx, customer_id.email, customer_id.website_code)
@@ -137,8 +156,16 @@ async def start_in(
     record.customer = customer_summary(customer)
     config = await load_config(ctx.db)
     [facts] = await document_facts(ctx.db, [found])
-    blocked = availability(principal, facts)
-    if blocked is not None:
+    decision = await decide_start(
+        ctx,
+        record,
+        facts,
+        customer_id=found,
+        code=code_guess if code else None,
+        codes_allowed=config.allow_assistance_codes,
+    )
+    if decision.blocked is not None:
+        blocked = decision.blocked
         raise LacError(ErrorCode(blocked.value), UNAVAILABLE_MESSAGES[blocked])
     store_view = await _store_view_to_login(ctx.db, customer, wanted_view, config)
     cleaned_reason = _checked_reason(reason, config)
@@ -164,11 +191,15 @@ async def start_in(
         ip_address=ctx.client.ip_address,
         secret_hash=secret_digest(secret),
         secret_expires_at=now + timedelta(seconds=config.authentication_data_expiration_seconds),
+        read_only=config.default_read_only if read_only is None else read_only,
+        consent=decision.consent.value,
     )
     ctx.db.add(assistance)
     await ctx.db.flush()
     record.session_id = assistance.id
     record.details["storeView"] = store_view.code
+    record.details["consent"] = assistance.consent
+    record.details["readOnly"] = assistance.read_only
     return Started(secret=secret, session=assistance, customer=customer, store_view=store_view)
 
 

@@ -25,6 +25,7 @@ class Banner:
 class StorefrontSession:
     is_logged_in: bool
     is_login_as_customer: bool
+    is_read_only: bool
     page_cache_disabled: bool
     expires_at: datetime | None
     customer: CustomerSummary | None
@@ -35,19 +36,23 @@ def storefront_session(principal: Principal) -> StorefrontSession:
     """The banner state for this request's caller; no database work (the principal has it all)."""
     if isinstance(principal, ImpersonationPrincipal):
         name = principal.customer.name
+        read_only = " (read-only)" if principal.read_only else ""
         return StorefrontSession(
             is_logged_in=True,
             is_login_as_customer=True,
+            is_read_only=principal.read_only,
             page_cache_disabled=principal.page_cache_disabled,
             expires_at=principal.expires_at,
             customer=principal.customer,
             banner=Banner(
-                text=f"You are connected as {name} on {principal.website_name}",
+                text=f"You are connected as {name} on {principal.website_name}{read_only}",
                 customer_name=name,
                 website_name=principal.website_name,
                 store_view_name=principal.store_view_name,
             ),
         )
     if isinstance(principal, CustomerPrincipal):
-        return StorefrontSession(True, False, False, principal.expires_at, principal.customer, None)
-    return StorefrontSession(False, False, False, None, None, None)
+        return StorefrontSession(
+            True, False, False, False, principal.expires_at, principal.customer, None
+        )
+    return StorefrontSession(False, False, False, False, None, None, None)

@@ -47,6 +47,16 @@ class LoginAsCustomerConfig:
     shopping_assistance_checkbox_tooltip: str = strawberry.field(
         description="The tooltip of the storefront's consent checkbox."
     )
+    allow_assistance_codes: bool = strawberry.field(
+        description="Whether customers may give one-time assistance codes (default true)."
+    )
+    assistance_code_lifetime_seconds: int = strawberry.field(
+        description="How long an assistance code stays valid, 60..3600 seconds (default 600)."
+    )
+    default_read_only: bool = strawberry.field(
+        description="Whether a session is read-only when `loginAsCustomer` does not say "
+        "(default false)."
+    )
 
     @classmethod
     def from_config(cls, values: config.LoginAsCustomerConfig) -> LoginAsCustomerConfig:
@@ -59,6 +69,9 @@ class LoginAsCustomerConfig:
             require_reason=values.require_reason,
             shopping_assistance_checkbox_title=values.shopping_assistance_checkbox_title,
             shopping_assistance_checkbox_tooltip=values.shopping_assistance_checkbox_tooltip,
+            allow_assistance_codes=values.allow_assistance_codes,
+            assistance_code_lifetime_seconds=values.assistance_code_lifetime_seconds,
+            default_read_only=values.default_read_only,
         )
 
 
@@ -117,6 +130,16 @@ class LoginAsCustomerConfigInput:
         default=None,
         description="Consent checkbox tooltip, trimmed; at most 2000 characters.",
     )
+    allow_assistance_codes: bool | None = strawberry.field(
+        default=None, description="Let customers give one-time assistance codes."
+    )
+    assistance_code_lifetime_seconds: int | None = strawberry.field(
+        default=None,
+        description="Assistance code lifetime, 60..3600 seconds; else BAD_USER_INPUT.",
+    )
+    default_read_only: bool | None = strawberry.field(
+        default=None, description="Make sessions read-only unless `loginAsCustomer` says."
+    )
 
     def to_update(self) -> config.ConfigUpdate:
         return config.ConfigUpdate(
@@ -128,4 +151,7 @@ class LoginAsCustomerConfigInput:
             require_reason=self.require_reason,
             shopping_assistance_checkbox_title=self.shopping_assistance_checkbox_title,
             shopping_assistance_checkbox_tooltip=self.shopping_assistance_checkbox_tooltip,
+            allow_assistance_codes=self.allow_assistance_codes,
+            assistance_code_lifetime_seconds=self.assistance_code_lifetime_seconds,
+            default_read_only=self.default_read_only,
         )

@@ -8,6 +8,7 @@ from enum import StrEnum
 import strawberry
 
 from lac.db import models
+from lac.resolvers.login_as_customer.policy import AssistanceConsent
 from lac.resolvers.login_as_customer.session_end import (
     EndCause,
     SessionState,
@@ -23,6 +24,12 @@ from lac.schema.types.stores import StoreView, load_store_view
 
 strawberry.enum(SessionState, name="LoginAsCustomerSessionState")
 strawberry.enum(EndCause, name="LoginAsCustomerEndCause", description="Why a session ended.")
+strawberry.enum(
+    AssistanceConsent,
+    name="AssistanceConsent",
+    description="What a session's consent rests on: STANDING (the customer's 'Allow remote "
+    "shopping assistance' setting) or CODE (a one-time assistance code, for that session).",
+)
 
 
 @strawberry.enum(description="Which consent a session used (DESIGN.md section 15).")
@@ -45,6 +52,10 @@ class LoginAsCustomerSession:
     ended_at: datetime | None
     end_cause: EndCause | None
     ip_address: str | None = strawberry.field(description="The admin's address at start.")
+    read_only: bool = strawberry.field(
+        description="Whether every storefront write is refused in this session."
+    )
+    consent: AssistanceConsent
     store_view_id: strawberry.Private[int]
 
     @strawberry.field(description="The store view the admin acts in.")
@@ -68,6 +79,8 @@ class LoginAsCustomerSession:
             ended_at=row.ended_at,
             end_cause=EndCause(row.end_cause) if row.end_cause else None,
             ip_address=row.ip_address,
+            read_only=row.read_only,
+            consent=AssistanceConsent(row.consent),
             store_view_id=row.store_view_id,
         )
 
@@ -88,7 +101,10 @@ class LoginAsCustomerStart:
 
 @strawberry.type(description="The storefront banner shown while an admin acts as the customer.")
 class LoginAsCustomerBanner:
-    text: str = strawberry.field(description='"You are connected as {customer} on {website}".')
+    text: str = strawberry.field(
+        description='"You are connected as {customer} on {website}", plus " (read-only)" in a '
+        "read-only session."
+    )
     customer_name: str
     website_name: str
     store_view_name: str
@@ -98,6 +114,9 @@ class LoginAsCustomerBanner:
 class CustomerSession:
     is_logged_in: bool
     is_login_as_customer: bool
+    is_read_only: bool = strawberry.field(
+        description="True while an admin acts as the customer in a read-only session."
+    )
     page_cache_disabled: bool = strawberry.field(
         description="True while an admin acts as the customer and page caching is off for them."
     )
@@ -111,6 +130,7 @@ class CustomerSession:
         return cls(
             is_logged_in=state.is_logged_in,
             is_login_as_customer=state.is_login_as_customer,
+            is_read_only=state.is_read_only,
             page_cache_disabled=state.page_cache_disabled,
             expires_at=state.expires_at,
             customer=CustomerSummary.from_summary(state.customer) if state.customer else None,
@@ -134,6 +154,26 @@ class LoginAsCustomerInput:
     reason: str | None = strawberry.field(
         default=None, description="Required when `requireReason` is on; at most 1000 characters."
     )
+    consent_code: str | None = strawberry.field(
+        default=None,
+        description="A one-time assistance code the customer gave (`createAssistanceCode`), "
+        "standing in for their consent when it is off; used up by this start. Absent, "
+        "wrong, used or expired: CUSTOMER_CONSENT_REQUIRED, as without a code; not 6 "
+        "digits: BAD_USER_INPUT.",
+    )
+    read_only: bool | None = strawberry.field(
+        default=None,
+        description="Whether every storefront write is refused in the session; omitted "
+        "(or null): the `defaultReadOnly` setting (false unless changed).",
+    )
+
+
+@strawberry.type(description="A one-time assistance code, shown once to the customer.")
+class AssistanceCode:
+    code: str = strawberry.field(
+        description="6 digits to read to staff; single use. Never stored in clear."
+    )
+    expires_at: datetime
 
 
 @strawberry.input(description="Magento's LoginAsCustomerGraphQl input, plus optional lac fields.")
