@@ -405,7 +405,7 @@ def test_a_code_stands_in_for_standing_consent_only() -> None:
     assert unavailable_reason(standing) is UnavailableReason.CUSTOMER_CONSENT_REQUIRED
     assert exchange_end_cause(standing) is EndCause.CONSENT_REVOKED
     inactive = replace(coded, customer=replace(no_consent, is_active=False))
-    assert exchange_end_cause(inactive) is EndCause.CONSENT_REVOKED
+    assert exchange_end_cause(inactive) is EndCause.CUSTOMER_DEACTIVATED
     assert unavailable_reason(replace(coded, feature_enabled=False)) is (
         UnavailableReason.FEATURE_DISABLED
     )

@@ -9,10 +9,9 @@ import strawberry
 
 from lac.db import models
 from lac.resolvers.login_as_customer.history import staff_name
-from lac.resolvers.login_as_customer.policy import assistance_is_live
+from lac.resolvers.login_as_customer.policy import AssistanceConsent, assistance_is_live
 from lac.resolvers.login_as_customer.session_end import EndCause
 from lac.schema.context import Info
-from lac.schema.types.login_as_customer import AssistanceConsent
 from lac.schema.types.stores import StoreView, load_store_view
 
 

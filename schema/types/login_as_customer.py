@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import strawberry
 
@@ -30,12 +29,6 @@ strawberry.enum(
     description="What a session's consent rests on: STANDING (the customer's 'Allow remote "
     "shopping assistance' setting) or CODE (a one-time assistance code, for that session).",
 )
-
-
-@strawberry.enum(description="Which consent a session used (DESIGN.md section 15).")
-class AssistanceConsent(StrEnum):
-    STANDING = "STANDING"  # the customer's standing "Allow remote shopping assistance"
-    CODE = "CODE"  # a one-time assistance code the customer gave
 
 
 @strawberry.type(description="An admin acting as a customer, from start to end.")
