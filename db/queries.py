@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
+from sqlalchemy import Table
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,8 +35,15 @@ def require_id(row: HasId) -> int:
     return row.id
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for Core statements: they select plain columns, build no ORM
+    objects, and skip the ORM's compile and loading steps (the hot reads use them)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 async def rows_by_id(session: AsyncSession, model: type[M], ids: Sequence[int]) -> list[M | None]:
-    primary_key = model.__table__.c.id  # type: ignore[attr-defined]
+    primary_key = table_of(model).c.id
     rows = (await session.exec(select(model).where(primary_key.in_(ids)))).all()
     by_id = {getattr(row, "id", None): row for row in rows}
     return [by_id.get(id_) for id_ in ids]

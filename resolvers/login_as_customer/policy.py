@@ -17,9 +17,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, exists, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import Mapped, aliased
+from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +31,7 @@ from lac.db.models import (
     RoleResource,
     StoreView,
 )
+from lac.db.queries import table_of
 from lac.resolvers.acl.resources import ALL, LOGIN_AS_CUSTOMER, holds_all
 from lac.resolvers.auth.principals import AdminPrincipal, Principal
 from lac.resolvers.login_as_customer.config import ENABLED_PATH, is_enabled
@@ -131,32 +132,38 @@ def availability(principal: Principal, document: DocumentFacts) -> UnavailableRe
     )
 
 
-# The columns every fact-loading query is built from.
+# The columns every fact-loading query is built from: Core, so that a statement built
+# only from them (the per-request re-check) runs without the ORM.
+
+
+def config_column(path: str) -> ScalarSelect[Any]:
+    """A stored config value (None when unset)."""
+    config = table_of(ConfigValue).alias()
+    return sa_select(config.c.value).where(config.c.path == path).scalar_subquery()
 
 
 def feature_enabled_column() -> ScalarSelect[Any]:
     """The stored Login-as-Customer flag (read with `is_enabled`)."""
-    return (
-        sa_select(col(ConfigValue.value)).where(col(ConfigValue.path) == ENABLED_PATH)
-    ).scalar_subquery()
+    return config_column(ENABLED_PATH)
 
 
 def admin_may_login_column(admin_id: Mapped[int] | ColumnElement[int]) -> Exists:
     """Whether the admin `admin_id` is active and their role holds ::login (or all)."""
-    admin = aliased(AdminUser)
-    grant = aliased(RoleResource)
+    admin = table_of(AdminUser).alias()
+    grant = table_of(RoleResource).alias()
     return exists().where(
-        col(admin.id) == admin_id,
-        col(admin.is_active),
-        col(grant.role_id) == col(admin.role_id),
-        col(grant.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
+        admin.c.id == admin_id,
+        admin.c.is_active,
+        grant.c.role_id == admin.c.role_id,
+        # Two comparisons, not IN: an IN list is re-rendered on every execution.
+        or_(grant.c.resource_id == LOGIN_AS_CUSTOMER, grant.c.resource_id == ALL),
     )
 
 
 def has_active_store_view_column(website_id: Mapped[int] | ColumnElement[int]) -> Exists:
     """Whether the website `website_id` has an active store view to act in."""
-    view = aliased(StoreView)
-    return exists().where(and_(col(view.website_id) == website_id, col(view.is_active)))
+    view = table_of(StoreView).alias()
+    return exists().where(view.c.website_id == website_id, view.c.is_active)
 
 
 def customer_facts(customer: Customer | None, has_view: object) -> CustomerFacts | None:
