@@ -128,9 +128,13 @@ def write_options(session: AsyncSession) -> dict[str, Any]:
     """Execution options of a write transaction, whatever the session reads with: not in
     autocommit (`db.session.request_session_factory`), and SQLite's `BEGIN IMMEDIATE`."""
     options: dict[str, Any] = {WRITE_OPTION: True, READ_OPTION: False}
-    dialect = session.sync_session.get_bind().dialect
-    if dialect.name != "sqlite":
-        options["isolation_level"] = dialect.default_isolation_level
+    bind = session.sync_session.get_bind()
+    if bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        # The server's default, known once connected (PostgreSQL's own default before).
+        dialect = bind.dialect
+        options["isolation_level"] = getattr(dialect, "default_isolation_level", None) or (
+            "READ COMMITTED"
+        )
     return options
 
 
