@@ -177,14 +177,25 @@ def customer_facts(customer: Customer | None, has_view: object) -> CustomerFacts
     )
 
 
-async def document_facts(
-    db: AsyncSession, customer_ids: Sequence[int | None]
-) -> list[DocumentFacts]:
-    """Facts for many documents' customers (None for a guest) in one statement."""
-    known = sorted({id_ for id_ in customer_ids if id_ is not None})
+@dataclass(frozen=True, slots=True)
+class FactsOfCustomers:
+    """The feature flag and some customers with their availability facts."""
+
+    feature_enabled: bool
+    customers: dict[int, tuple[Customer, CustomerFacts | None]]
+
+    def of(self, customer_id: int | None) -> DocumentFacts:
+        """The facts of a document of this customer (None: a guest document)."""
+        known = self.customers.get(customer_id) if customer_id is not None else None
+        return DocumentFacts(self.feature_enabled, known[1] if known else None)
+
+
+async def facts_of_customers(db: AsyncSession, customer_ids: Sequence[int]) -> FactsOfCustomers:
+    """Customers (rows and facts) and the feature flag, in one statement."""
+    known = sorted(set(customer_ids))
     if not known:
         flag = (await db.exec(sa_select(feature_enabled_column()))).one()[0]  # type: ignore[call-overload]
-        return [DocumentFacts(is_enabled(flag), None) for _ in customer_ids]
+        return FactsOfCustomers(is_enabled(flag), {})
     rows = (
         await db.exec(  # type: ignore[call-overload]
             sa_select(
@@ -194,11 +205,21 @@ async def document_facts(
             ).where(col(Customer.id).in_(known))
         )
     ).all()
-    flag = is_enabled(rows[0][2]) if rows else False
-    customers = {customer.id: customer_facts(customer, has_view) for customer, has_view, _ in rows}
-    return [
-        DocumentFacts(flag, customers.get(id_) if id_ is not None else None) for id_ in customer_ids
-    ]
+    return FactsOfCustomers(
+        feature_enabled=is_enabled(rows[0][2]) if rows else False,
+        customers={
+            customer.id: (customer, customer_facts(customer, has_view))
+            for customer, has_view, _ in rows
+        },
+    )
+
+
+async def document_facts(
+    db: AsyncSession, customer_ids: Sequence[int | None]
+) -> list[DocumentFacts]:
+    """Facts for many documents' customers (None for a guest) in one statement."""
+    facts = await facts_of_customers(db, [id_ for id_ in customer_ids if id_ is not None])
+    return [facts.of(id_) for id_ in customer_ids]
 
 
 async def assistance_facts(db: AsyncSession, assistance: LoginAsCustomerSession) -> LacFacts:

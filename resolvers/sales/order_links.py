@@ -25,7 +25,7 @@ from lac.db.models import (
     StoreView,
 )
 from lac.db.queries import children_by_order, require_id, rows_by_id
-from lac.resolvers.login_as_customer.policy import DocumentFacts, document_facts
+from lac.resolvers.login_as_customer.policy import DocumentFacts, facts_of_customers
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +67,22 @@ async def page_links(
     order_ids = [require_id(order) for order in orders]
     customer_ids = sorted({o.customer_id for o in orders if o.customer_id is not None})
     view_ids = sorted({order.store_view_id for order in orders})
-    customers = (
-        _by_id(customer_ids, await rows_by_id(session, Customer, customer_ids))
-        if wanted.customer and customer_ids
-        else ({} if wanted.customer else None)
-    )
+    customers = facts = None
+    if wanted.customer or wanted.availability:
+        # One statement serves both: the customers' rows carry their availability facts.
+        known = await facts_of_customers(session, customer_ids)
+        if wanted.customer:
+            customers = {
+                id_: known.customers[id_][0] if id_ in known.customers else None
+                for id_ in customer_ids
+            }
+        if wanted.availability:
+            facts = {id_: known.of(id_) for id_ in [None, *customer_ids]}
     store_views = (
         _by_id(view_ids, await rows_by_id(session, StoreView, view_ids))
         if wanted.store_view and view_ids
         else ({} if wanted.store_view else None)
     )
-    facts = None
-    if wanted.availability and orders:
-        documents: list[int | None] = [None, *customer_ids]
-        facts = dict(zip(documents, await document_facts(session, documents), strict=True))
 
     async def children(asked: bool, model: type[Child]) -> dict[int, list[Child]] | None:
         if not asked:
