@@ -7,6 +7,7 @@ A mutation sent with GET is refused with 405 (Allow: POST).
 
 from __future__ import annotations
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as StrawberryRefusal
 from starlette.exceptions import HTTPException
@@ -45,6 +46,11 @@ class JsonGraphQL(GraphQL[Context, RootValue]):
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data)
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: the same JSON as `json.dumps` (non-ASCII text as UTF-8 rather than
+        escaped), about 20x faster on an orders page (bench/hot_paths.py)."""
+        return orjson.dumps(data)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if request.method == "GET":
