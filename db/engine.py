@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from lac.core.settings import DatabaseTimeouts, async_database_url
 from lac.db.locks import LOG_CHAIN_LOCK_KEY, advisory_xact_lock
-from lac.db.session import RequestSession
+from lac.db.session import READ_OPTION, RequestSession
 
 WRITE_OPTION = "lac_write"
 WRITERS_TURN = "lac_writers_turn"  # session.info key: the lock a query's writers queue on
@@ -79,8 +79,34 @@ def _configure_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(WRITE_OPTION, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not options.get(READ_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+
+    _skip_idle_transaction_ends(engine)
+
+
+def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
+    """Skip the driver's COMMIT and ROLLBACK when no transaction is open (an autocommit
+    read): SQLite would do nothing, but aiosqlite would still hop to its thread and back."""
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def in_transaction(dbapi_connection: Any) -> bool:
+        return bool(dbapi_connection.driver_connection.in_transaction)
+
+    def do_commit(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection):
+            commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if in_transaction(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 async def begin_write(session: AsyncSession) -> None:
@@ -94,8 +120,22 @@ async def begin_write(session: AsyncSession) -> None:
     """
     if not isinstance(session, RequestSession):
         raise TypeError("write transactions run on sessions of db.session.session_factory")
-    await session.begin_anew(**{WRITE_OPTION: True})
+    await session.begin_anew(**write_options(session))
     await advisory_xact_lock(session, LOG_CHAIN_LOCK_KEY)
+
+
+def write_options(session: AsyncSession) -> dict[str, Any]:
+    """Execution options of a write transaction, whatever the session reads with: not in
+    autocommit (`db.session.request_session_factory`), and SQLite's `BEGIN IMMEDIATE`."""
+    options: dict[str, Any] = {WRITE_OPTION: True, READ_OPTION: False}
+    bind = session.sync_session.get_bind()
+    if bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        # The server's default, known once connected (PostgreSQL's own default before).
+        dialect = bind.dialect
+        options["isolation_level"] = getattr(dialect, "default_isolation_level", None) or (
+            "READ COMMITTED"
+        )
+    return options
 
 
 @asynccontextmanager

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from functools import cache
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import BindParameter, Table, bindparam
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from lac.db.models import (
     CreditMemo,
@@ -34,9 +37,25 @@ def require_id(row: HasId) -> int:
     return row.id
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for Core statements: they select plain columns, build no ORM
+    objects, and skip the ORM's compile and loading steps (the hot reads use them)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+"""The id list of a batch: statements are built once per model, the list bound per call."""
+
+
+@cache
+def _rows_by_id_statement(model: type[SQLModel]) -> SelectOfScalar[Any]:
+    return select(model).where(table_of(model).c.id.in_(IDS))
+
+
 async def rows_by_id(session: AsyncSession, model: type[M], ids: Sequence[int]) -> list[M | None]:
-    primary_key = model.__table__.c.id  # type: ignore[attr-defined]
-    rows = (await session.exec(select(model).where(primary_key.in_(ids)))).all()
+    statement: SelectOfScalar[M] = _rows_by_id_statement(model)
+    rows = (await session.exec(statement, params={"ids": list(ids)})).all()
     by_id = {getattr(row, "id", None): row for row in rows}
     return [by_id.get(id_) for id_ in ids]
 
@@ -74,15 +93,17 @@ async def store_views_by_website(
 Child = TypeVar("Child", Invoice, Shipment, CreditMemo, OrderItem, OrderComment)
 
 
+@cache
+def _children_statement(model: type[Child]) -> SelectOfScalar[Child]:
+    return select(model).where(col(model.order_id).in_(IDS)).order_by(col(model.id))
+
+
 async def children_by_order(
     session: AsyncSession, model: type[Child], order_ids: Sequence[int]
 ) -> list[list[Child]]:
     """Rows that belong to orders (items, comments, invoices, ...), grouped per order."""
-    rows = (
-        await session.exec(
-            select(model).where(col(model.order_id).in_(order_ids)).order_by(col(model.id))
-        )
-    ).all()
+    statement = _children_statement(model)
+    rows = (await session.exec(statement, params={"ids": list(order_ids)})).all()
     grouped: dict[int, list[Child]] = defaultdict(list)
     for row in rows:
         grouped[row.order_id].append(row)

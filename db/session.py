@@ -8,14 +8,21 @@ locked `execute`; savepoints are only opened inside serially executed mutations.
 A request never opens a second session: a field that must write while its siblings
 read does so on this one (`db.engine.write_transaction`), so a request holds at most
 one pooled connection.
+
+A request's session reads outside any transaction (`request_session_factory`): no BEGIN
+and no ROLLBACK round trip for a read-only request. Every write begins its own
+transaction (`db.engine.begin_write`), so writes keep their unit of work and savepoints.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -23,6 +30,14 @@ class RequestSession(AsyncSession):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lock = asyncio.Lock()
+
+    async def rows(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """The rows of a Core read (plain columns) on the session's connection, without
+        the ORM's execution steps: for the reads every request makes."""
+        async with self._lock:
+            return await self.run_sync(_core_rows, statement, params)
 
     async def exec(self, *args: Any, **kwargs: Any) -> Any:
         async with self._lock:
@@ -78,5 +93,31 @@ class RequestSession(AsyncSession):
             await super().close()
 
 
+def _core_rows(
+    session: Session, statement: Executable, params: Mapping[str, Any] | None
+) -> Sequence[Row[Any]]:
+    return session.connection().execute(statement, params).all()
+
+
+READ_OPTION = "lac_read"
+"""Execution option: the connection reads in autocommit mode (SQLite: no BEGIN is sent)."""
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[RequestSession]:
+    """Sessions whose statements run in a transaction (the CLI, the seed, tests)."""
     return async_sessionmaker(engine, class_=RequestSession, expire_on_commit=False)
+
+
+def request_session_factory(engine: AsyncEngine) -> async_sessionmaker[RequestSession]:
+    """Sessions for HTTP requests: reads autocommit, so a read-only request costs its
+    statements and nothing else (no BEGIN, no ROLLBACK); every write of a request goes
+    through `db.engine.begin_write`, which opens a real transaction first.
+
+    PostgreSQL reads in the driver's autocommit mode; SQLite's connections already have
+    the driver's own transaction handling off, and `db.engine` sends no BEGIN for them.
+    """
+    if engine.dialect.name == "sqlite":
+        reads = engine.execution_options(**{READ_OPTION: True})
+    else:
+        reads = engine.execution_options(isolation_level="AUTOCOMMIT", **{READ_OPTION: True})
+    return async_sessionmaker(reads, class_=RequestSession, expire_on_commit=False)

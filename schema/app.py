@@ -24,7 +24,7 @@ from lac.core.settings import Settings
 from lac.db.engine import create_engine
 from lac.db.faults import database_fault
 from lac.db.migrate import ensure_migrated
-from lac.db.session import RequestSession, session_factory
+from lac.db.session import RequestSession, request_session_factory
 from lac.resolvers.auth.identity import resolve_identity
 from lac.resolvers.context import Client, ServiceContext
 from lac.resolvers.log.refusals import RequestNotes, log_refusal
@@ -60,7 +60,7 @@ class RequestScope:
         self, app: ASGIApp, *, engine: AsyncEngine, clock: Clock, settings: Settings
     ) -> None:
         self.app = app
-        self.sessions = session_factory(engine)
+        self.sessions = request_session_factory(engine)
         self.clock = clock
         self.settings = settings
 
@@ -100,7 +100,7 @@ class RequestScope:
             )
             if identity.ending is not None:
                 ending = identity.ending
-                await end_failed_recheck(service_context, ending.session, ending.cause)
+                await end_failed_recheck(service_context, ending.session_id, ending.cause)
             notes = RequestNotes()
             scope.setdefault("state", {}).update(lac=service_context, lac_notes=notes)
             await self.app(scope, receive, with_headers(send, identity.principal, notes))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -21,9 +21,10 @@ from lac.schema.config import ConfigMutation, ConfigQuery
 from lac.schema.customers import CustomersQuery
 from lac.schema.documents import CachedDocuments, DocumentCache
 from lac.schema.errors import log_unexpected_errors
-from lac.schema.limits import MAX_TOKENS, QueryLimits
+from lac.schema.limits import MAX_TOKENS, QueryLimits, limits_rule
 from lac.schema.log_integrity import LogIntegrityQuery
 from lac.schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
+from lac.schema.persisted import PersistedQueries, load_trusted
 from lac.schema.sales import SalesQuery
 from lac.schema.scalars import DateTime
 from lac.schema.storefront import StorefrontMutation, StorefrontQuery
@@ -61,6 +62,9 @@ class Mutation(
 
 
 class LacSchema(strawberry.Schema):
+    persisted: PersistedQueries
+    """The operations a request may name by hash (`schema/persisted.py`)."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -76,12 +80,13 @@ class SuggestionFreeExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema, with query limits, the document cache and lac's error presentation.
+    """The schema, with query limits, the document cache, the persisted operations (the
+    trusted documents parsed and validated now) and lac's error presentation.
 
     Production hides introspection and every name suggestion in errors.
     """
     documents = DocumentCache(hide_suggestions=production)
-    return LacSchema(
+    schema = LacSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
@@ -95,6 +100,10 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             disable_field_suggestions=production, scalar_map={datetime: DateTime}
         ),
     )
+    trusted = load_trusted()
+    documents.trust(schema._schema, trusted.values(), (limits_rule(()), *specified_rules))
+    schema.persisted = PersistedQueries(trusted)
+    return schema
 
 
 schema = build_schema()

@@ -8,12 +8,15 @@ weighed by the bytes they keep; texts over MAX_CACHED_QUERY_LENGTH are never cac
 
 Validation passes graphql-core's `hide_suggestions` in production, so no error offers
 "Did you mean ...?" for a field, argument, type, enum value or input field.
+
+Trusted documents (`schema/persisted.py`) are parsed and validated once, when the schema
+is built, and kept apart from the LRU: their text is always answered from that document.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +53,7 @@ class Parsed:
 
     document: DocumentNode
     results: dict[Rules, list[GraphQLError]] = field(default_factory=dict)
+    trusted: bool = False
 
 
 class DocumentCache:
@@ -60,9 +64,23 @@ class DocumentCache:
         self.entries: LRUCache[tuple[str, tuple[Any, ...]], Parsed] = LRUCache(
             max_bytes, getsizeof=lambda parsed: _weight(parsed.document)
         )
+        self.trusted: dict[str, Parsed] = {}
+
+    def trust(self, schema: GraphQLSchema, texts: Iterable[str], rules: Rules) -> None:
+        """Parse and validate trusted documents now, once; one that fails is a defect of
+        the service, so building the schema fails."""
+        for text in texts:
+            parsed = Parsed(_parse(text, {}), trusted=True)
+            errors = validate(schema, parsed.document, (*rules, *STRAWBERRY_RULES))
+            if errors:
+                raise ValueError(f"trusted document is invalid: {errors[0].message}\n{text}")
+            self.trusted[text] = parsed
 
     def parse(self, query: str, options: ParseOptions) -> Parsed:
         """The document of `query`; a document over a parse limit is QUERY_TOO_COMPLEX."""
+        trusted = self.trusted.get(query)
+        if trusted is not None:
+            return trusted
         cacheable = len(query) <= MAX_CACHED_QUERY_LENGTH
         key = (query, tuple(sorted(options.items())))
         parsed = self.entries.get(key) if cacheable else None
@@ -73,7 +91,10 @@ class DocumentCache:
         return parsed
 
     def validate(self, schema: GraphQLSchema, parsed: Parsed, rules: Rules) -> list[GraphQLError]:
-        """The validation errors of the document under `rules`, computed once."""
+        """The validation errors of the document under `rules`, computed once (none for a
+        trusted document: it was validated with the limits when the schema was built)."""
+        if parsed.trusted:
+            return []
         if rules not in parsed.results:
             if len(parsed.results) >= RESULTS_PER_DOCUMENT:
                 del parsed.results[next(iter(parsed.results))]

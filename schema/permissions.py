@@ -17,13 +17,18 @@ import abc
 import dataclasses
 import json
 from collections.abc import Awaitable
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, cast
 
 import strawberry
-from strawberry.extensions.field_extension import FieldExtension
+from strawberry.extensions.field_extension import (
+    AsyncExtensionResolver,
+    FieldExtension,
+    SyncExtensionResolver,
+)
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 from strawberry.types.field import StrawberryField
+from strawberry.utils.await_maybe import await_maybe
 
 from lac.resolvers.acl.resources import holds_all
 from lac.resolvers.auth.principals import (
@@ -130,6 +135,8 @@ class LacPermission(BasePermission):
         return self.directive
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool | Awaitable[bool]:
+        """True, or an awaitable of True when the decision needs the database; raises the
+        refusal instead of answering False (`Guard` runs the field only after this)."""
         if not self.allows(info.context.service.principal):
             self.refuse(info)
         return True
@@ -198,8 +205,15 @@ class RequiresPermissionOrOwn(RequiresPermission):
         super().__init__(*resources)
         self.directive = RequiresPermissionOrOwnDirective(resources=list(resources))
 
-    async def has_permission(self, source: OwnedObject, info: Info, **kwargs: Any) -> bool:
-        if not (self.allows(info.context.service.principal) or await source.is_callers_own(info)):
+    def has_permission(
+        self, source: OwnedObject, info: Info, **kwargs: Any
+    ) -> bool | Awaitable[bool]:
+        if self.allows(info.context.service.principal):
+            return True
+        return self._owned(source, info)
+
+    async def _owned(self, source: OwnedObject, info: Info) -> bool:
+        if not await source.is_callers_own(info):
             self.refuse(info)
         return True
 
@@ -251,11 +265,44 @@ def describe(directive: object) -> str:
 
 
 class Guard(PermissionExtension):
-    """Puts one permission on a field: its directive, its check, and its description line."""
+    """Puts one permission on a field: its directive, its check, and its description line.
+
+    It keeps a sync field sync: the check runs inline, and only a decision that needs the
+    database (is this the caller's own?) makes the field's value an awaitable, which the
+    executor awaits. strawberry's own extension would make every field whose permission
+    may await an async field, and most nested fields of a page are decided at once.
+    """
+
+    supports_sync = True
 
     def __init__(self, permission: LacPermission) -> None:
         super().__init__(permissions=[permission], use_directives=True)
         self.permission = permission
+
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
+        allowed = self.permission.has_permission(source, info, **kwargs)
+        if allowed is True:
+            return next_(source, info, **kwargs)
+        return self._resolve_after(allowed, next_, source, info, kwargs)
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        allowed = self.permission.has_permission(source, info, **kwargs)
+        if allowed is not True:
+            await cast(Awaitable[bool], allowed)  # never False: a refusal raises
+        return await next_(source, info, **kwargs)
+
+    @staticmethod
+    async def _resolve_after(
+        decision: bool | Awaitable[bool],
+        next_: SyncExtensionResolver,
+        source: Any,
+        info: Info,
+        kwargs: dict[str, Any],
+    ) -> Any:
+        await cast(Awaitable[bool], decision)  # never False: a refusal raises
+        return await await_maybe(next_(source, info, **kwargs))
 
     def apply(self, field: StrawberryField) -> None:
         super().apply(field)

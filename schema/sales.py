@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: the resolvers below are built per document type
 # and strawberry reads their annotations, which must be real types, not strings.
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -50,9 +50,16 @@ class FromRow(Protocol):
 
 
 def document_fields(
-    model: type[Row], node: type[FromRow], *, resource: str, noun: str, plural: str
+    model: type[Row],
+    node: type[FromRow],
+    *,
+    resource: str,
+    noun: str,
+    plural: str,
+    page_nodes: Callable[[Info, Sequence[Any]], Awaitable[list[Any]]] | None = None,
 ) -> tuple[Any, Any]:
-    """The list and the single-item root fields of one kind of sales document."""
+    """The list and the single-item root fields of one kind of sales document; `page_nodes`
+    makes a page's nodes when they fetch their links ahead (orders)."""
 
     async def resolve_list(
         info: Info,
@@ -64,6 +71,8 @@ def document_fields(
         page = await orders.list_documents(
             service(info), model, where=where, first=first, after=after
         )
+        if page_nodes is not None:
+            return Connection.from_page(page, await page_nodes(info, page.rows))
         return Connection.from_page(page, [node.from_row(row) for row in page.rows])
 
     async def resolve_one(info: Info, id: strawberry.ID) -> node | None:  # type: ignore[valid-type]
@@ -88,7 +97,12 @@ def document_fields(
 @strawberry.type
 class SalesQuery:
     orders, order = document_fields(
-        models.SalesOrder, Order, resource=resources.ORDERS, noun="order", plural="Orders"
+        models.SalesOrder,
+        Order,
+        resource=resources.ORDERS,
+        noun="order",
+        plural="Orders",
+        page_nodes=Order.page_nodes,
     )
     invoices, invoice = document_fields(
         models.Invoice, Invoice, resource=resources.INVOICES, noun="invoice", plural="Invoices"

@@ -22,9 +22,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, ScalarSelect, and_, exists
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, exists, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import Mapped, aliased
+from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +36,7 @@ from lac.db.models import (
     RoleResource,
     StoreView,
 )
+from lac.db.queries import IDS, table_of
 from lac.resolvers.acl.resources import ALL, LOGIN_AS_CUSTOMER, holds_all
 from lac.resolvers.auth.principals import AdminPrincipal, Principal
 from lac.resolvers.context import ServiceContext
@@ -205,32 +206,38 @@ async def decide_start(
     return StartDecision(unavailable_reason(coded), AssistanceConsent.CODE)
 
 
-# The columns every fact-loading query is built from.
+# The columns every fact-loading query is built from: Core, so that a statement built
+# only from them (the per-request re-check) runs without the ORM.
+
+
+def config_column(path: str) -> ScalarSelect[Any]:
+    """A stored config value (None when unset)."""
+    config = table_of(ConfigValue).alias()
+    return sa_select(config.c.value).where(config.c.path == path).scalar_subquery()
 
 
 def feature_enabled_column() -> ScalarSelect[Any]:
     """The stored Login-as-Customer flag (read with `is_enabled`)."""
-    return (
-        sa_select(col(ConfigValue.value)).where(col(ConfigValue.path) == ENABLED_PATH)
-    ).scalar_subquery()
+    return config_column(ENABLED_PATH)
 
 
 def admin_may_login_column(admin_id: Mapped[int] | ColumnElement[int]) -> Exists:
     """Whether the admin `admin_id` is active and their role holds ::login (or all)."""
-    admin = aliased(AdminUser)
-    grant = aliased(RoleResource)
+    admin = table_of(AdminUser).alias()
+    grant = table_of(RoleResource).alias()
     return exists().where(
-        col(admin.id) == admin_id,
-        col(admin.is_active),
-        col(grant.role_id) == col(admin.role_id),
-        col(grant.resource_id).in_((LOGIN_AS_CUSTOMER, ALL)),
+        admin.c.id == admin_id,
+        admin.c.is_active,
+        grant.c.role_id == admin.c.role_id,
+        # Two comparisons, not IN: an IN list is re-rendered on every execution.
+        or_(grant.c.resource_id == LOGIN_AS_CUSTOMER, grant.c.resource_id == ALL),
     )
 
 
 def has_active_store_view_column(website_id: Mapped[int] | ColumnElement[int]) -> Exists:
     """Whether the website `website_id` has an active store view to act in."""
-    view = aliased(StoreView)
-    return exists().where(and_(col(view.website_id) == website_id, col(view.is_active)))
+    view = table_of(StoreView).alias()
+    return exists().where(view.c.website_id == website_id, view.c.is_active)
 
 
 def customer_facts(customer: Customer | None, has_view: object) -> CustomerFacts | None:
@@ -244,28 +251,49 @@ def customer_facts(customer: Customer | None, has_view: object) -> CustomerFacts
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FactsOfCustomers:
+    """The feature flag and some customers with their availability facts."""
+
+    feature_enabled: bool
+    customers: dict[int, tuple[Customer, CustomerFacts | None]]
+
+    def of(self, customer_id: int | None) -> DocumentFacts:
+        """The facts of a document of this customer (None: a guest document)."""
+        known = self.customers.get(customer_id) if customer_id is not None else None
+        return DocumentFacts(self.feature_enabled, known[1] if known else None)
+
+
+CUSTOMER_FACTS_STATEMENT = sa_select(
+    Customer,
+    has_active_store_view_column(col(Customer.website_id)),
+    feature_enabled_column(),
+).where(col(Customer.id).in_(IDS))
+"""Built once (building it costs more than running it); the ids are bound per call."""
+
+
+async def facts_of_customers(db: AsyncSession, customer_ids: Sequence[int]) -> FactsOfCustomers:
+    """Customers (rows and facts) and the feature flag, in one statement."""
+    known = sorted(set(customer_ids))
+    if not known:
+        flag = (await db.exec(sa_select(feature_enabled_column()))).one()[0]  # type: ignore[call-overload]
+        return FactsOfCustomers(is_enabled(flag), {})
+    rows = (await db.exec(CUSTOMER_FACTS_STATEMENT, params={"ids": known})).all()  # type: ignore[call-overload]
+    return FactsOfCustomers(
+        feature_enabled=is_enabled(rows[0][2]) if rows else False,
+        customers={
+            customer.id: (customer, customer_facts(customer, has_view))
+            for customer, has_view, _ in rows
+        },
+    )
+
+
 async def document_facts(
     db: AsyncSession, customer_ids: Sequence[int | None]
 ) -> list[DocumentFacts]:
     """Facts for many documents' customers (None for a guest) in one statement."""
-    known = sorted({id_ for id_ in customer_ids if id_ is not None})
-    if not known:
-        flag = (await db.exec(sa_select(feature_enabled_column()))).one()[0]  # type: ignore[call-overload]
-        return [DocumentFacts(is_enabled(flag), None) for _ in customer_ids]
-    rows = (
-        await db.exec(  # type: ignore[call-overload]
-            sa_select(
-                Customer,
-                has_active_store_view_column(col(Customer.website_id)),
-                feature_enabled_column(),
-            ).where(col(Customer.id).in_(known))
-        )
-    ).all()
-    flag = is_enabled(rows[0][2]) if rows else False
-    customers = {customer.id: customer_facts(customer, has_view) for customer, has_view, _ in rows}
-    return [
-        DocumentFacts(flag, customers.get(id_) if id_ is not None else None) for id_ in customer_ids
-    ]
+    facts = await facts_of_customers(db, [id_ for id_ in customer_ids if id_ is not None])
+    return [facts.of(id_) for id_ in customer_ids]
 
 
 async def assistance_facts(db: AsyncSession, assistance: LoginAsCustomerSession) -> LacFacts:

@@ -126,11 +126,11 @@ async def end_live_sessions(
     return len(rows)
 
 
-async def end_failed_recheck(
-    ctx: ServiceContext, row: LoginAsCustomerSession, cause: EndCause
-) -> None:
-    """End a session whose per-request re-check failed, in its own write transaction."""
+async def end_failed_recheck(ctx: ServiceContext, session_id: int, cause: EndCause) -> None:
+    """End a session whose per-request re-check failed, in its own write transaction
+    (the row is read again, locked, in it: the re-check read plain columns)."""
     await begin_write(ctx.db)
-    await ctx.db.refresh(row, with_for_update=True)
-    await end_session(ctx, row, cause)
+    row = await ctx.db.get(LoginAsCustomerSession, session_id, with_for_update=True)
+    if row is not None:
+        await end_session(ctx, row, cause)
     await ctx.db.commit()
