@@ -69,10 +69,10 @@ def _copy_admins(connection: object, mark: str) -> None:
     execute = connection.execute  # type: ignore[attr-defined]
     for n in range(1, CLERKS + 1):
         execute(
-            "INSERT INTO admin_user (username, email, firstname, lastname, is_active,"
+            "INSERT INTO admin_user (username, email, firstname, lastname, is_active,"  # noqa: S608
             " password_hash, role_id, created_at)"
             f" SELECT {mark}, {mark}, firstname, lastname, is_active, password_hash, role_id,"
-            " created_at FROM admin_user WHERE username = 'support'",  # noqa: S608 (fixed text)
+            " created_at FROM admin_user WHERE username = 'support'",
             (f"clerk{n}", f"clerk{n}@example.com"),
         )
     connection.commit()  # type: ignore[attr-defined]
@@ -115,7 +115,7 @@ SELECT g, now() - interval '400 days' + g * interval '{spacing} seconds',
   '{{"changes": {{"allowRemoteShoppingAssistance": {{"new": true, "old": false}}}}, "n": ' || g
     || ', "reason": "seeded by make bench for the log at scale"}}',
   md5(g::text) || md5((g + 1)::text)
-FROM generate_series(%s, %s) AS g
+FROM generate_series(%s::integer, %s::integer) AS g
 """
 
 COUNT_ENTRIES = """

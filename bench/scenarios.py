@@ -31,6 +31,10 @@ LOG_PAGE = (
     " edges { cursor node { id time action result username admin { username }"
     " customer { email } ipAddress } } pageInfo { hasNextPage endCursor } } }"
 )
+FULL_ENTRY = (
+    "ipAddress actionGroup userAgent fullActionName loginAsCustomerSessionId details hash"
+    " admin { id firstname lastname } customer { id name }"
+)
 ADMIN_LOGIN = (
     "mutation($u: String!, $p: String!) { adminLogin(username: $u, password: $p) { token } }"
 )
@@ -151,6 +155,12 @@ def read_scenarios(tokens: Tokens, *, log: bool) -> list[Scenario]:
                 goal="ratio >= 0.5",
             ),
             Scenario(
+                "log_full",
+                "same, every entry field (details, hash, ...)",
+                LOG_PAGE.replace("ipAddress", FULL_ENTRY) % "",
+                tokens.auditor,
+            ),
+            Scenario(
                 "log_total",
                 "same + totalCount, 1 client",
                 LOG_PAGE % " totalCount",
@@ -163,13 +173,16 @@ def read_scenarios(tokens: Tokens, *, log: bool) -> list[Scenario]:
 
 
 def exchange_scenario(tokens: Tokens) -> Scenario:
-    """loginAsCustomer + exchange of its secret + end of the session, per step, each step
-    from its own shopper address behind the trusted proxy (no per-address rate limit)."""
-
-    admin = {"Authorization": f"Bearer {tokens.support}"}
+    """loginAsCustomer (by the client's own clerk: an admin has one live session at a time,
+    a new one replaces it) + the exchange of its secret, per step, each exchange from its own
+    shopper address behind the trusted proxy (no per-address rate limit)."""
+    clerk_of: dict[int, str] = {}
 
     async def pair(client: httpx.AsyncClient, n: int) -> httpx.Response | None:
         """Start, then exchange from shopper address n; None when the start failed."""
+        if id(client) not in clerk_of:
+            clerk_of[id(client)] = tokens.clerks[len(clerk_of) % len(tokens.clerks)]
+        admin = {"Authorization": f"Bearer {clerk_of[id(client)]}"}
         shopper = {"X-Forwarded-For": f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"}
         started = await client.post(
             GRAPHQL_PATH, json={"query": START, "variables": {"id": CUSTOMER_ID}}, headers=admin
@@ -193,6 +206,7 @@ def exchange_scenario(tokens: Tokens) -> Scenario:
         "exchange",
         "loginAsCustomer + exchange (2 requests)",
         token=tokens.support,
+        concurrency=8,  # each pair waits on two serialized log appends
         goal="throughput, p95",
         custom=lambda: run,
         recorded=recorded,
