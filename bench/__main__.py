@@ -120,9 +120,13 @@ def run_scenarios(
     """Each scenario on its floor, then on lac, back to back."""
     rows = []
     for scenario in plan:
-        load = options.load
-        if scenario.concurrency is not None:
-            load = Load(load.requests, load.warmup, scenario.concurrency, load.cap)
+        default = options.load
+        load = Load(
+            default.requests,
+            default.warmup if scenario.warmup is None else scenario.warmup,
+            scenario.concurrency or default.concurrency,
+            scenario.cap or default.cap,
+        )
         print(f"  {engine} x{workers}: {scenario.label} ...", file=sys.stderr, flush=True)
         floor: Result | None = None
         if pair.floor is not None and scenario.has_floor:

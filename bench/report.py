@@ -56,9 +56,9 @@ def print_table(rows: Sequence[Row], load: Load, *, minutes: float) -> None:
     print()
     print(
         "| scenario | engine | workers | req/s | p50 ms | p95 ms | p99 ms | CPU ms/req |"
-        " SQL/req | floor req/s | floor CPU ms/req | ratio floor/lac | goal |"
+        " SQL/req | floor req/s | floor p95 ms | floor CPU ms/req | ratio floor/lac | goal |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         lac, floor = row.lac, row.floor
         flags = ""
@@ -72,6 +72,7 @@ def print_table(rows: Sequence[Row], load: Load, *, minutes: float) -> None:
             f" | {lac.percentile_ms(0.99):.1f} | {_ms(lac.server_ms_per_request)}"
             f" | {'-' if row.sql is None else row.sql}"
             f" | {f'{floor.rps:.0f}' if floor else '-'}"
+            f" | {f'{floor.percentile_ms(0.95):.1f}' if floor else '-'}"
             f" | {_ms(floor.server_ms_per_request) if floor else '-'}"
             f" | {'-' if row.ratio is None else f'{row.ratio:.2f}'} | {row.scenario.goal} |"
         )

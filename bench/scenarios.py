@@ -96,6 +96,8 @@ class Scenario:
     query: str = ""
     token: str | None = None
     concurrency: int | None = None  # None: the run's default
+    warmup: int | None = None  # None: the run's default
+    cap: float | None = None  # None: the run's default
     goal: str = "-"
     custom: Callable[[], Step] | None = field(default=None)
     recorded: Request | None = None  # how `bench.record` sends a custom step
@@ -206,7 +208,9 @@ def exchange_scenario(tokens: Tokens) -> Scenario:
         "exchange",
         "loginAsCustomer + exchange (2 requests)",
         token=tokens.support,
-        concurrency=8,  # each pair waits on two serialized log appends
+        concurrency=8,  # each pair waits on two serialized log appends: a few per second
+        warmup=8,
+        cap=40.0,
         goal="throughput, p95",
         custom=lambda: run,
         recorded=recorded,
