@@ -81,5 +81,6 @@ def print_table(rows: Sequence[Row], load: Load, *, minutes: float) -> None:
     print("SQL/req: statements per request (no BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/PRAGMA),")
     print("counted in-process with a before_cursor_execute listener; the floor runs exactly these.")
     print("ratio floor/lac: the floor's CPU per request over lac's (1.0 = lac costs only its SQL).")
-    if any(row.lac.failures or row.lac.capped for row in rows):
-        print("WARNING: some measurements had failures or hit the time cap; see the flags.")
+    print("(capped): the measurement stopped at its time cap with fewer requests than asked.")
+    if any(row.lac.failures or (row.floor and row.floor.failures) for row in rows):
+        print("WARNING: some requests failed; see the flags.")
