@@ -72,6 +72,8 @@ FILTERS: list[dict[str, Any]] = [
     {"from": wire(TEST_START + timedelta(hours=1)), "to": wire(midnight(2) + timedelta(hours=1))},
     {"from": wire(TEST_START), "to": wire(TEST_START + timedelta(hours=2))},
     {"to": wire(midnight(2))},  # inclusive: the entries at exactly midnight count
+    {"from": "9999-12-31T23:59:59.999999Z"},  # no day after it: counted entry by entry
+    {"to": "9999-12-31T23:59:59.999999Z", "actionGroups": ["SECURITY"]},
     {"usernames": ["viewer"]},
     {"actionGroups": ["ADMIN_SESSIONS"], "ipAddress": "203.0.113.7"},
 ]

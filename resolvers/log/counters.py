@@ -91,13 +91,16 @@ def _next_midnight(at: datetime) -> datetime:
 
 def _whole_days(where: CountedFilter) -> tuple[datetime | None, datetime | None] | None:
     """The UTC midnights [start, end) bounding the whole days inside the range (None for an
-    open side), or None when the range holds no whole day."""
-    start = _next_midnight(where.time_from) if where.time_from is not None else None
-    # the last whole day ends at the midnight at or before `to` + 1 microsecond
-    end = None
-    if where.time_to is not None:
-        after = (where.time_to + MICROSECOND).astimezone(UTC)
-        end = datetime.combine(after.date(), time(), UTC)
+    open side), or None when the range holds no whole day (or reaches the calendar's end)."""
+    try:
+        start = _next_midnight(where.time_from) if where.time_from is not None else None
+        # the last whole day ends at the midnight at or before `to` + 1 microsecond
+        end = None
+        if where.time_to is not None:
+            after = (where.time_to + MICROSECOND).astimezone(UTC)
+            end = datetime.combine(after.date(), time(), UTC)
+    except OverflowError:  # a bound in the last day of year 9999: count the entries
+        return None
     if start is not None and end is not None and start >= end:
         return None
     return start, end
