@@ -2,12 +2,14 @@
 #   make serve  -> venv, migrate ./lac.db, seed demo data, GraphiQL on http://127.0.0.1:8000/graphql
 #   make test   -> ruff, mypy --strict, pytest (SQLite; PostgreSQL when LAC_TEST_DATABASE_URL is set)
 #   make fuzz   -> the fuzz test with 10,000 generated operations instead of 2,000
+#   make bench  -> lac against hand-written floors on real servers (SQLite, PostgreSQL; ~10 min)
+#                  BENCH_ARGS=--log-10m adds the 10M-entry log; see docs/performance.md
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest fuzz schema clean
+.PHONY: serve test lint typecheck pytest fuzz schema bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +36,9 @@ pytest: $(INSTALLED)
 
 fuzz: $(INSTALLED)
 	LAC_FUZZ_CASES=10000 $(BIN)/pytest tests/test_fuzz.py
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 schema: $(INSTALLED)
 	$(BIN)/lac schema export

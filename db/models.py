@@ -7,7 +7,7 @@ Every foreign key and every lookup column is indexed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, Column, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
@@ -352,3 +352,20 @@ class AdminActionLogEntry(SQLModel, table=True):
     login_as_customer_session_id: int | None = Field(default=None, index=True)
     details: str = Field(sa_column=Column(Text, nullable=False))
     hash: str | None = Field(default=None, max_length=64)
+
+
+class AdminActionLogCounter(SQLModel, table=True):
+    """How many log entries one UTC day holds per (group, action, result).
+
+    Written in the same transaction as each entry (`resolvers/log/counters.py`) and kept
+    exact by prune, so `totalCount` of a group, action, result or whole-day filter sums a
+    few counter rows instead of counting millions of entries.
+    """
+
+    __tablename__ = "admin_action_log_counter"
+
+    day: date = Field(primary_key=True)
+    action_group: str = Field(primary_key=True, max_length=32)
+    action: str = Field(primary_key=True, max_length=64)
+    result: str = Field(primary_key=True, max_length=8)
+    entries: int

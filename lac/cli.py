@@ -141,6 +141,9 @@ def admin_create(
     typer.echo(f"admin user {username!r} created")
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -162,6 +165,10 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_config=uvicorn_log_config(),
+        # a worker answers the supervisor's health pings only once its logging is set up,
+        # which imports lac (seconds on a busy machine); uvicorn's 5 s default killed every
+        # worker of `--workers 2` in a loop there
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

@@ -15,7 +15,12 @@ from lac.resolvers.login_as_customer.session_end import LIVE_STATES
 from lac.schema.context import Info, service
 from lac.schema.ids import parse_id
 from lac.schema.permissions import RequiresPermission, guard
-from lac.schema.types.audit import ActionGroupInfo, AdminActionLogConnection, AdminActionLogEntry
+from lac.schema.types.audit import (
+    ActionGroupInfo,
+    AdminActionLogConnection,
+    AdminActionLogEntry,
+    selected_columns,
+)
 from lac.schema.types.login_as_customer import LoginAsCustomerSession
 from lac.schema.types.pagination import DEFAULT_PAGE_SIZE, Connection
 
@@ -119,15 +124,19 @@ class AuditQuery:
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
     ) -> AdminActionLogConnection:
+        fields, columns = selected_columns(
+            [selection for field in info.selected_fields for selection in field.selections]
+        )
         page = await reading.list_admin_action_log(
             service(info),
             where=filter.to_filter() if filter else reading.AdminActionLogFilter(),
             sort=sort or LogSort.TIME_DESC,
             first=first,
             after=after,
+            columns=columns,
         )
         connection = Connection.from_page(
-            page, [AdminActionLogEntry.from_row(row) for row in page.rows]
+            page, [AdminActionLogEntry.from_row(row, fields) for row in page.rows]
         )
         return AdminActionLogConnection(
             edges=connection.edges, page_info=connection.page_info, count=connection.count

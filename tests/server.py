@@ -129,13 +129,14 @@ class LiveServer:
 
 
 @contextmanager
-def lac_serve(env: dict[str, str], workdir: Path) -> Iterator[LiveServer]:
-    """A real `lac serve` on a free port, answering when yielded; stopped after."""
+def lac_serve(env: dict[str, str], workdir: Path, *, workers: int = 1) -> Iterator[LiveServer]:
+    """A real `lac serve` (of `workers` processes) on a free port, answering when yielded;
+    stopped after."""
     port = free_port()
     log_path = workdir / f"serve-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(LAC), "serve", "--port", str(port)],
+            [str(LAC), "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             cwd=workdir,
             stdin=subprocess.DEVNULL,

@@ -7,7 +7,7 @@ with everything its re-check and the storefront banner need, so a role change, a
 disabled account or a withdrawn consent takes effect on the very next request.
 
 The query is a Core statement built once, selecting only the columns a principal is made
-of: it runs on every request, so it builds no ORM objects (bench/hot_paths.py).
+of: it runs on every request, so it builds no ORM objects (`make bench`).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def _principal_statement() -> Select[Any]:
     )
 
 
-# Built once: constructing this statement costs more CPU than running it (bench/hot_paths.py).
+# Built once: constructing this statement costs more CPU than running it (`make bench`).
 PRINCIPAL_STATEMENT = _principal_statement()
 
 

@@ -9,13 +9,15 @@ neither shift nor repeat the rows already seen. Every filter is plain indexed SQ
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_
+from sqlalchemy import Row as SaRow
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -23,12 +25,17 @@ from lac.db.models import AdminActionLogEntry, LoginAsCustomerSession
 from lac.db.queries import require_id
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.inputs import TextInput, parse_instant, parse_row_id
+from lac.resolvers.log.counters import CountedFilter, counted_total
+from lac.resolvers.log.entry import LOG_FIELDS
 from lac.resolvers.log.writer import ACTION_GROUP_LABELS, ActionGroup, ActionResult
 from lac.resolvers.login_as_customer.session_end import LIVE_STATES
 from lac.resolvers.login_as_customer.sessions import sweep_due_sessions
 from lac.resolvers.pagination import Page, cursor_text, invalid_cursor, page_size
 
-Row = TypeVar("Row", AdminActionLogEntry, LoginAsCustomerSession)
+# a page of the admin log is plain rows of the columns asked for (`ENTRY_COLUMNS`)
+LogRow = SaRow[Any]
+Row = TypeVar("Row", LogRow, LoginAsCustomerSession)
+ENTRY_COLUMNS: tuple[str, ...] = tuple(field.column for field in LOG_FIELDS)
 
 
 MAX_FILTER_VALUES = 100
@@ -38,6 +45,9 @@ IP_ADDRESS_FILTER = TextInput.of(AdminActionLogEntry, "ip_address", "The ipAddre
 ADMIN_USERNAME_FILTER = TextInput.of(
     LoginAsCustomerSession, "admin_username", "The adminUsername filter"
 )
+
+
+Statement = TypeVar("Statement", SelectOfScalar[LoginAsCustomerSession], Select[Any])
 
 
 class LogSort(StrEnum):
@@ -118,8 +128,8 @@ class Keyset:
         return and_(self.time >= at, or_(self.time > at, and_(self.time == at, self.id > row_id)))
 
     def page_statement(
-        self, statement: SelectOfScalar[Row], *, descending: bool, size: int, after: str | None
-    ) -> SelectOfScalar[Row]:
+        self, statement: Statement, *, descending: bool, size: int, after: str | None
+    ) -> Statement:
         """`statement` (filtered) as one page: `size + 1` rows after `after`, in order."""
         if after is not None:
             statement = statement.where(self.beyond(after, descending=descending))
@@ -163,11 +173,19 @@ def log_conditions(where: AdminActionLogFilter) -> list[ColumnElement[bool]]:
 
 
 def admin_action_log_statement(
-    where: AdminActionLogFilter, *, sort: LogSort, first: int | None, after: str | None
-) -> SelectOfScalar[AdminActionLogEntry]:
-    """The one statement a page of `adminActionLog` runs (public so tests can EXPLAIN it)."""
+    where: AdminActionLogFilter,
+    *,
+    sort: LogSort,
+    first: int | None,
+    after: str | None,
+    columns: Collection[str] = ENTRY_COLUMNS,
+) -> Select[Any]:
+    """The one statement a page of `adminActionLog` runs (public so tests can EXPLAIN it):
+    only `columns` (always with id and time, which the cursors need), no ORM objects."""
+    table = AdminActionLogEntry.__table__  # type: ignore[attr-defined]
+    wanted = [table.c[name] for name in ENTRY_COLUMNS if name in {*columns, "id", "time"}]
     return LOG_KEYSET.page_statement(
-        select(AdminActionLogEntry).where(*log_conditions(where)),
+        sa_select(*wanted).where(*log_conditions(where)),
         descending=sort is LogSort.TIME_DESC,
         size=page_size(first),
         after=after,
@@ -181,16 +199,37 @@ async def list_admin_action_log(
     sort: LogSort,
     first: int | None,
     after: str | None,
-) -> Page[AdminActionLogEntry]:
-    """One page of log entries matching `where`; the total is counted only when asked."""
-    statement = admin_action_log_statement(where, sort=sort, first=first, after=after)
-    rows = (await ctx.db.exec(statement)).all()
+    columns: Collection[str] = ENTRY_COLUMNS,
+) -> Page[LogRow]:
+    """One page of log entries matching `where`, as rows of `columns` (plus id and time);
+    the total is counted only when asked (see `counted_total`)."""
+    statement = admin_action_log_statement(
+        where, sort=sort, first=first, after=after, columns=columns
+    )
+    # Core rows through the session's connection: no ORM objects for a read-only page
+    rows = (await (await ctx.db.connection()).execute(statement)).all()
 
     async def count() -> int:
+        counted = counted_filter(where)
+        if counted is not None:
+            return await counted_total(ctx.db, counted)
         total = select(func.count()).select_from(AdminActionLogEntry).where(*log_conditions(where))
         return (await ctx.db.exec(total)).one()
 
-    return _page(LOG_KEYSET, rows, first=page_size(first), time_of=_entry_time, count=count)
+    return _page(LOG_KEYSET, rows, first=page_size(first), time_of=_row_time, count=count)
+
+
+def counted_filter(where: AdminActionLogFilter) -> CountedFilter | None:
+    """`where` as the counters can answer it, or None when it filters on anything else."""
+    if where.usernames or where.customer_id is not None or where.ip_address is not None:
+        return None
+    return CountedFilter(
+        action_groups=tuple(sorted({group.value for group in where.action_groups})),
+        actions=tuple(sorted(set(where.actions))),
+        results=(where.result.value,) if where.result is not None else (),
+        time_from=where.time_from,
+        time_to=where.time_to,
+    )
 
 
 def session_conditions(where: SessionLogFilter) -> list[ColumnElement[bool]]:
@@ -240,8 +279,9 @@ def session_page(
     return _page(SESSION_KEYSET, rows, first=first, time_of=_session_start, count=count)
 
 
-def _entry_time(row: AdminActionLogEntry) -> datetime:
-    return row.time
+def _row_time(row: LogRow) -> datetime:
+    at: datetime = row.time
+    return at
 
 
 def _session_start(row: LoginAsCustomerSession) -> datetime:

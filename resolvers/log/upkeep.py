@@ -11,6 +11,7 @@ from datetime import datetime
 from lac.db.engine import begin_write
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.log.chain import Verification, delete_before, plan_prune, verify
+from lac.resolvers.log.counters import uncount_before
 from lac.resolvers.log.writer import Action, ActionResult, write_entry
 
 
@@ -20,7 +21,10 @@ async def verify_log(ctx: ServiceContext) -> Verification:
 
 
 async def prune_log(ctx: ServiceContext, *, before: datetime) -> int:
-    """Delete entries older than `before`, write the checkpoint, commit; returns how many."""
+    """Delete entries older than `before`, write the checkpoint, commit; returns how many.
+
+    The counters lose exactly what is deleted, in the same transaction, so `totalCount`
+    stays exact."""
     await begin_write(ctx.db)
     plan = await plan_prune(ctx.db, before=before)
     await write_entry(
@@ -34,6 +38,7 @@ async def prune_log(ctx: ServiceContext, *, before: datetime) -> int:
             "prunedEntries": plan.entries,
         },
     )
+    await uncount_before(ctx.db, plan.first_kept_id)
     await delete_before(ctx.db, plan.first_kept_id)
     await ctx.db.commit()
     return plan.entries

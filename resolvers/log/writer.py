@@ -26,6 +26,7 @@ from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import READ_ONLY_SESSION, ErrorCode, LacError
 from lac.resolvers.inputs import row_id, storable, text_columns
 from lac.resolvers.log.chain import append
+from lac.resolvers.log.counters import count_entry
 
 T = TypeVar("T")
 
@@ -152,7 +153,8 @@ async def write_entry(
 ) -> AdminActionLogEntry:
     """Add one entry to the log in the caller's transaction.
 
-    The entry joins the hash chain (resolvers.log.chain). Who acted defaults to the
+    The entry joins the hash chain (resolvers.log.chain) and its day's counter
+    (resolvers.log.counters), both in this transaction. Who acted defaults to the
     request's principal: an admin; the acting admin, the
     customer and the session of an impersonation; a customer by their email. The
     caller commits. `details` must never hold a secret, token or password.
@@ -197,6 +199,7 @@ async def write_entry(
         if isinstance(value, str):
             setattr(entry, column, storable(value, max_length))
     await append(ctx.db, entry)
+    await count_entry(ctx.db, entry)
     return entry
 
 

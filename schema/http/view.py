@@ -49,7 +49,7 @@ class JsonGraphQL(GraphQL[Context, RootValue]):
 
     def encode_json(self, data: object) -> bytes:
         """orjson: the same JSON as `json.dumps` (non-ASCII text as UTF-8 rather than
-        escaped), about 20x faster on an orders page (bench/hot_paths.py)."""
+        escaped), about 20x faster on an orders page (`make bench`)."""
         return orjson.dumps(data)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:

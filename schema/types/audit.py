@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.nodes import SelectedField, Selection
+from strawberry.utils.str_converters import to_camel_case
 
 from lac.db import models
 from lac.resolvers.log.entry import LOG_FIELDS, entry_admin, entry_customer
@@ -63,9 +65,43 @@ class AdminActionLogEntry:
     )
 
     @classmethod
-    def from_row(cls, row: models.AdminActionLogEntry) -> AdminActionLogEntry:
-        """Every field of the type, read off the one declaration of a log entry."""
-        return cls(**{name: read(row) for name, read in _READERS.items()})
+    def from_row(cls, row: Any, fields: Collection[str] | None = None) -> AdminActionLogEntry:
+        """The type's `fields` (None: all), read off the one declaration of a log entry,
+        from a row holding (at least) their columns; the others are left None, which is
+        safe because GraphQL resolves only the fields the query selected."""
+        wanted = _READERS.keys() if fields is None else fields
+        values: dict[str, Any] = {
+            name: read(row) if name in wanted else None for name, read in _READERS.items()
+        }
+        return cls(**values)
+
+
+def selected_columns(selections: Sequence[Selection]) -> tuple[set[str], set[str]]:
+    """The entry fields selected under `edges { node }` of a connection's selections, and
+    the columns they read (fragments included), so a page selects nothing else."""
+    fields: set[str] = set()
+    edges = _selected(selections, "edges")
+    for node in _selected([inner for edge in edges for inner in edge.selections], "node"):
+        for selection in _flat(node.selections):
+            field = _FIELD_OF_NAME.get(selection.name)
+            if field is not None:
+                fields.add(field)
+    return fields, {column for field in fields for column in _COLUMNS_OF_FIELD[field]}
+
+
+def _flat(selections: Sequence[Selection]) -> list[SelectedField]:
+    """The fields of a selection set, with those of its fragments inlined."""
+    fields: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            fields.append(selection)
+        else:
+            fields.extend(_flat(selection.selections))
+    return fields
+
+
+def _selected(selections: Sequence[Selection], name: str) -> list[SelectedField]:
+    return [field for field in _flat(selections) if field.name == name]
 
 
 def _optional_id(value: int | None) -> strawberry.ID | None:
@@ -110,6 +146,22 @@ _READERS: dict[str, Callable[[models.AdminActionLogEntry], Any]] = {
 }
 
 
+# Which columns each GraphQL field reads, and the field of each GraphQL name.
+_COLUMNS_OF_FIELD: dict[str, list[str]] = {}
+for _log_field in LOG_FIELDS:
+    _COLUMNS_OF_FIELD.setdefault(_log_field.graphql_field, []).append(_log_field.column)
+_FIELD_OF_NAME = {to_camel_case(field): field for field in _COLUMNS_OF_FIELD}
+
+
 @strawberry.type(name="AdminActionLogConnection", description="A page of admin action log entries.")
 class AdminActionLogConnection(Connection[AdminActionLogEntry]):
-    pass
+    @strawberry.field(
+        description="How many entries match the filter, exactly (counted only when asked). "
+        "Fast at any size when the filter uses only actionGroups, actions, result, from and "
+        "to: whole UTC days are summed from per-day counters written with each entry, and "
+        "only the partial days at the edges of from/to are counted entry by entry. A filter "
+        "on usernames, customerId or ipAddress counts every matching entry, which takes "
+        "time proportional to their number."
+    )
+    async def total_count(self) -> int:
+        return await self.count()
