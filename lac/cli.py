@@ -167,9 +167,7 @@ def serve(
 
 @schema_app.command("export")
 def schema_export(
-    output: Annotated[
-        str, typer.Option(help="File to write; '-' for stdout.")
-    ] = "schema.graphql",
+    output: Annotated[str, typer.Option(help="File to write; '-' for stdout.")] = "schema.graphql",
 ) -> None:
     """Write the GraphQL schema (SDL), by default to schema.graphql."""
     from lac.schema.build import schema

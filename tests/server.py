@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -126,6 +127,22 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+
+
+def log_lines(log_path: Path) -> list[dict[str, Any]]:
+    """The lines `lac serve` logged, each one JSON object (a line of any other shape fails)."""
+    lines: list[dict[str, Any]] = []
+    for line in log_path.read_text().splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"a log line is not JSON: {line!r}")
+    return lines
+
+
+def access_lines(log_path: Path) -> list[dict[str, Any]]:
+    """The one-per-request `lac.access` lines of a `lac serve` log."""
+    return [line for line in log_lines(log_path) if line["logger"] == "lac.access"]
 
 
 @contextmanager

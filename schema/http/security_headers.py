@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,8 +35,16 @@ class SecurityHeaders:
 
 
 class SecureStarlette(Starlette):
-    """Starlette with SecurityHeaders outside its whole stack, so the answers of its
-    outermost ServerErrorMiddleware (unexpected exceptions) carry the headers too."""
+    """Starlette with SecurityHeaders, then the `around` pieces (outermost first), outside
+    its whole stack, so the answers of its outermost ServerErrorMiddleware (unexpected
+    exceptions) carry the headers and pass through those pieces too."""
+
+    def __init__(self, *, around: Sequence[Callable[[ASGIApp], ASGIApp]] = (), **kwargs: Any):
+        self.around = tuple(around)
+        super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        app = super().build_middleware_stack()
+        for piece in reversed(self.around):
+            app = piece(app)
+        return SecurityHeaders(app)
