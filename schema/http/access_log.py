@@ -40,9 +40,7 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line.update(
-            (key, value) for key, value in vars(record).items() if key not in NOT_FIELDS
-        )
+        line.update((key, value) for key, value in vars(record).items() if key not in NOT_FIELDS)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
