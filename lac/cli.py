@@ -158,6 +158,11 @@ def admin_create(
     typer.echo(f"admin user {username!r} created")
 
 
+# a worker must answer the supervisor's first ping while it still imports and warms up;
+# uvicorn's 5 seconds kill workers in a loop on a busy machine
+WORKER_STARTUP_SECONDS = 60
+
+
 @app.command("serve")
 def serve(
     host: Annotated[
@@ -189,6 +194,7 @@ def serve(
         workers=workers,
         proxy_headers=False,
         access_log=False,  # lac's own JSON line per request replaces it (schema/http/access_log.py)
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
         log_config=uvicorn_log_config(),
     )
 

@@ -127,6 +127,7 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+    port: int
 
 
 def log_lines(log_path: Path) -> list[dict[str, Any]]:
@@ -146,20 +147,26 @@ def access_lines(log_path: Path) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def lac_serve(env: dict[str, str], workdir: Path) -> Iterator[LiveServer]:
-    """A real `lac serve` on a free port, answering when yielded; stopped after."""
+def lac_serve(
+    env: dict[str, str], workdir: Path, *args: str, port_from_env: bool = False
+) -> Iterator[LiveServer]:
+    """A real `lac serve ARGS` on a free port (given as --port, or as LAC_PORT with
+    `port_from_env`), answering when yielded; stopped after."""
     port = free_port()
     log_path = workdir / f"serve-{port}.log"
+    port_args = () if port_from_env else ("--port", str(port))
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(LAC), "serve", "--port", str(port)],
-            env=env,
+            [str(LAC), "serve", *port_args, *args],
+            env={**env, "LAC_PORT": str(port)} if port_from_env else env,
             cwd=workdir,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
+    server = LiveServer(
+        process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path, port=port
+    )
     try:
         with httpx.Client(base_url=server.base_url, timeout=10.0) as client:
             deadline = time.monotonic() + STARTUP_TIMEOUT
