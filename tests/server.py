@@ -148,16 +148,20 @@ def access_lines(log_path: Path) -> list[dict[str, Any]]:
 
 @contextmanager
 def lac_serve(
-    env: dict[str, str], workdir: Path, *args: str, port_from_env: bool = False
+    env: dict[str, str],
+    workdir: Path,
+    *args: str,
+    port_from_env: bool = False,
+    lac: Path = LAC,
 ) -> Iterator[LiveServer]:
-    """A real `lac serve ARGS` on a free port (given as --port, or as LAC_PORT with
-    `port_from_env`), answering when yielded; stopped after."""
+    """A real `lac serve ARGS` (of this venv's `lac`, or another) on a free port (given as
+    --port, or as LAC_PORT with `port_from_env`), answering when yielded; stopped after."""
     port = free_port()
     log_path = workdir / f"serve-{port}.log"
     port_args = () if port_from_env else ("--port", str(port))
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(LAC), "serve", *port_args, *args],
+            [str(lac), "serve", *port_args, *args],
             env={**env, "LAC_PORT": str(port)} if port_from_env else env,
             cwd=workdir,
             stdin=subprocess.DEVNULL,
