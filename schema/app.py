@@ -33,7 +33,7 @@ from lac.schema.http.failed_sessions import EndFailedSessions
 from lac.schema.http.health import health_routes
 from lac.schema.http.metrics import RequestMetrics, metrics_routes
 from lac.schema.http.refusals import RecordRefusals
-from lac.schema.http.request_id import RequestId
+from lac.schema.http.request_id import REQUEST_ID_HEADER, RequestId
 from lac.schema.http.request_state import request_state
 from lac.schema.http.response_headers import ResponseHeaders
 from lac.schema.http.security_headers import SecureStarlette
@@ -121,7 +121,8 @@ def create_app(
                 Cors,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
             ),
             Middleware(BodyLimit),
         ],

@@ -15,6 +15,7 @@ from importlib.metadata import version
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,7 +33,7 @@ from tests.server import (
     make_lac_db,
     run_lac,
 )
-from tests.support import CLIENT_IP, make_api
+from tests.support import CLIENT_IP, Api, make_api
 from tests.test_walkthrough import ADMIN_LOGIN, Walk, send, walk
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -226,6 +227,32 @@ async def test_metrics_are_served_only_to_the_listed_addresses(
         assert response.json()["errors"][0]["extensions"]["code"] == code
 
 
+async def test_browsers_may_read_and_send_the_request_id(
+    engine: AsyncEngine, clock: ManualClock, migrated_url: str
+) -> None:
+    origin = "https://shop.example"
+    settings = Settings(database_url=migrated_url, cors_origins=(origin,))
+    app = create_app(settings, clock, engine=engine)
+    async with app.router.lifespan_context(app), make_api(app) as http:
+        preflight = await http.options(
+            "/graphql",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type, x-request-id",
+            },
+        )
+        answer = await http.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Origin": origin, "X-Request-Id": INCOMING_ID},
+        )
+    assert preflight.status_code == 200
+    assert "X-Request-Id" in preflight.headers["access-control-allow-headers"]
+    assert answer.headers["X-Request-Id"] == INCOMING_ID
+    assert "X-Request-Id" in answer.headers["access-control-expose-headers"]
+
+
 def test_version(lac_db: LacDb) -> None:
     result = lac_db.run_ok("--version")
     assert result.stdout == f"lac {version('lac')}\n"
@@ -254,3 +281,32 @@ def test_workers_share_their_metrics(live_db: LacDb) -> None:
                 fresh.post("/graphql", json={"query": "query Ping { __typename }"})
         samples = scrape(client)
     assert value(samples, "lac_requests_total", operation="Ping", outcome="ok", code="") == 6
+
+
+async def test_an_unsafe_incoming_request_id_is_replaced(api: Api) -> None:
+    ids = []
+    for incoming in ("x" * 129, "two words", "semi;colon"):
+        response = await api.http.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-Id": incoming}
+        )
+        ids.append(response.headers["X-Request-Id"])
+    missing = await api.http.get("/nowhere")
+    ids.append(missing.headers["X-Request-Id"])
+    assert all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in ids)
+    assert len(set(ids)) == len(ids)
+
+
+def log_writes(group: str, result: str) -> float:
+    labels = {"action_group": group, "result": result}
+    return REGISTRY.get_sample_value("lac_action_log_writes_total", labels) or 0.0
+
+
+async def test_log_writes_count_what_committed(api: Api) -> None:
+    token = await api.admin_token("support", "Support123!")
+    before = log_writes("LOGIN_AS_CUSTOMER", "SUCCESS"), log_writes("LOGIN_AS_CUSTOMER", "FAILURE")
+    code = await api.error_code(
+        'mutation { loginAsCustomer(input: {customerId: "2"}) { secret } }', token=token
+    )
+    assert code == "CUSTOMER_CONSENT_REQUIRED"  # John did not consent
+    after = log_writes("LOGIN_AS_CUSTOMER", "SUCCESS"), log_writes("LOGIN_AS_CUSTOMER", "FAILURE")
+    assert (after[0] - before[0], after[1] - before[1]) == (0, 1)  # only the FAILURE entry
