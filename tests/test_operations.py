@@ -9,6 +9,8 @@ reads one part of what it left.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -33,7 +35,7 @@ from tests.server import (
     make_lac_db,
     run_lac,
 )
-from tests.support import CLIENT_IP, Api, make_api
+from tests.support import CLIENT_IP, REPO_ROOT, Api, make_api
 from tests.test_walkthrough import ADMIN_LOGIN, Walk, send, walk
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -310,3 +312,20 @@ async def test_log_writes_count_what_committed(api: Api) -> None:
     assert code == "CUSTOMER_CONSENT_REQUIRED"  # John did not consent
     after = log_writes("LOGIN_AS_CUSTOMER", "SUCCESS"), log_writes("LOGIN_AS_CUSTOMER", "FAILURE")
     assert (after[0] - before[0], after[1] - before[1]) == (0, 1)  # only the FAILURE entry
+
+
+def test_make_serve_takes_a_port_and_installs_pinned() -> None:
+    def dry_run(*args: str) -> str:
+        return subprocess.run(
+            [shutil.which("make") or "make", "--always-make", "--dry-run", *args],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    serve = dry_run("serve", "PORT=8080", "HOST=192.0.2.1")
+    assert serve.splitlines()[-1].split() == [
+        ".venv/bin/lac", "serve", "--host", "192.0.2.1", "--port", "8080"
+    ]  # fmt: skip
+    assert "pip install --quiet -c constraints.txt -e '.[dev]'" in serve
