@@ -8,6 +8,7 @@ the fresh venv from that folder without the index, pinned by constraints.txt.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -23,6 +24,8 @@ from tests.support import REPO_ROOT
 pytestmark = pytest.mark.network
 
 PIP_TIMEOUT = 600
+SOURCES = ("pyproject.toml", "README.md", "lac", "core", "db", "resolvers", "schema")
+BUILD_LEFTOVERS = shutil.ignore_patterns("__pycache__", "*.egg-info")
 
 
 def pip(python: Path, *args: str) -> None:
@@ -50,7 +53,14 @@ def top_level_names(site_packages: Path, distribution: str) -> set[str]:
 
 def test_the_wheel_installs_only_lac_beside_pypis_schema(tmp_path: Path) -> None:
     wheels, target = tmp_path / "wheels", tmp_path / "venv"
-    pip(Path(sys.executable), "wheel", "--no-deps", "--wheel-dir", str(wheels), str(REPO_ROOT))
+    source = tmp_path / "source"  # a clean copy: setuptools builds in the tree it is given
+    for name in SOURCES:
+        origin = REPO_ROOT / name
+        if origin.is_dir():
+            shutil.copytree(origin, source / name, symlinks=True, ignore=BUILD_LEFTOVERS)
+        else:
+            shutil.copy2(origin, source / name)
+    pip(Path(sys.executable), "wheel", "--no-deps", "--wheel-dir", str(wheels), str(source))
     [wheel] = wheels.glob("lac-*.whl")
     constraints = str(REPO_ROOT / "constraints.txt")
     pip(
