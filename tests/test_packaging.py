@@ -54,6 +54,7 @@ def top_level_names(site_packages: Path, distribution: str) -> set[str]:
 def test_the_wheel_installs_only_lac_beside_pypis_schema(tmp_path: Path) -> None:
     wheels, target = tmp_path / "wheels", tmp_path / "venv"
     source = tmp_path / "source"  # a clean copy: setuptools builds in the tree it is given
+    source.mkdir()
     for name in SOURCES:
         origin = REPO_ROOT / name
         if origin.is_dir():
