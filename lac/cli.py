@@ -170,7 +170,11 @@ def serve(
     ] = None,
     port: Annotated[
         int | None,
-        typer.Option(min=1, max=65535, help="Port to listen on [default: LAC_PORT or 8000]."),
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port to listen on (0: any free one) [default: LAC_PORT or 8000].",
+        ),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
@@ -189,8 +193,8 @@ def serve(
     uvicorn.run(
         "lac.schema.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host if host is None else host,
+        port=settings.port if port is None else port,
         workers=workers,
         proxy_headers=False,
         access_log=False,  # lac's own JSON line per request replaces it (schema/http/access_log.py)

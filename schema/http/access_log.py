@@ -17,12 +17,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lac.schema.http.errors import status_code_error
 from lac.schema.http.metrics import POLLED_PATHS
 from lac.schema.http.request_state import RequestState, request_state
 
 ACCESS_LOGGER = "lac.access"
-UNKNOWN_STATUS = 500  # nothing was sent: the server answers 500 (or the client went away)
 # a record's own attributes, and uvicorn's terminal-coloured copy of its message
 NOT_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"color_message"}
 
@@ -49,17 +47,15 @@ class JsonLines(logging.Formatter):
 def access_fields(scope: Scope, state: RequestState) -> dict[str, Any]:
     """What a request's access-log line says about it."""
     outcome = state.outcome
-    status = outcome.status or UNKNOWN_STATUS
-    code = outcome.error_code or (status_code_error(status).value if status >= 400 else None)
     client = scope.get("client")
     return {
         "requestId": state.request_id,
         "method": scope["method"],
         "path": scope["path"],
-        "status": status,
+        "status": outcome.answered_status,
         "operation": outcome.operation,
         "principal": outcome.principal_kind,
-        "code": code,
+        "code": outcome.code,
         "durationMs": round(state.elapsed() * 1000, 3),
         "client": client[0] if client else None,
     }

@@ -31,9 +31,8 @@ from lac.core.metrics import REQUEST_SECONDS, REQUESTS, process_registry
 from lac.core.settings import Settings
 from lac.db.session import session_factory
 from lac.resolvers.login_as_customer.session_end import count_active_sessions
-from lac.schema.http.errors import status_code_error
 from lac.schema.http.health import HEALTH_PATHS
-from lac.schema.http.request_state import request_state
+from lac.schema.http.request_state import Outcome, request_state
 
 logger = logging.getLogger("lac.metrics")
 
@@ -43,6 +42,7 @@ SCRAPE_DB_TIMEOUT_SECONDS = 5.0
 NO_OPERATION = "-"  # the request ran no GraphQL operation (refused before, or another path)
 OTHER_OPERATIONS = "other"
 MAX_OPERATION_LABELS = 500
+REFUSED_STATUS = 400
 FAILED_STATUS = 500
 
 
@@ -65,15 +65,14 @@ class OperationLabels:
         return operation
 
 
-def outcome_of(status: int, error_code: str | None) -> tuple[str, str]:
-    """(outcome, code): `ok`; `error` (GraphQL errors in a 200); `refused` (HTTP 4xx);
-    `failed` (HTTP 5xx), with the first error's code ("" when there is none)."""
-    if status >= 400:
-        code = error_code or status_code_error(status).value
-        return ("failed" if status >= FAILED_STATUS else "refused", code)
-    if error_code is not None:
-        return "error", error_code
-    return "ok", ""
+def outcome_label(outcome: Outcome) -> str:
+    """`ok`; `error` (GraphQL errors in a 200); `refused` (HTTP 4xx); `failed` (HTTP 5xx)."""
+    status = outcome.answered_status
+    if status >= FAILED_STATUS:
+        return "failed"
+    if status >= REFUSED_STATUS:
+        return "refused"
+    return "ok" if outcome.code is None else "error"
 
 
 class RequestMetrics:
@@ -91,11 +90,9 @@ class RequestMetrics:
             await self.app(scope, receive, send)
         finally:
             state = request_state(scope)
-            operation = self.operations.label(state.outcome.operation)
-            outcome, code = outcome_of(
-                state.outcome.status or FAILED_STATUS, state.outcome.error_code
-            )
-            REQUESTS.labels(operation, outcome, code).inc()
+            outcome = state.outcome
+            operation = self.operations.label(outcome.operation)
+            REQUESTS.labels(operation, outcome_label(outcome), outcome.code or "").inc()
             REQUEST_SECONDS.labels(operation).observe(state.elapsed())
 
 

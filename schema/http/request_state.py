@@ -18,8 +18,11 @@ from lac.db.session import RequestSession
 from lac.resolvers.auth.identity import SessionEnding
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.log.refusals import RequestNotes
+from lac.schema.http.errors import status_code_error
 
 STATE_KEY = "lac.request"
+UNANSWERED_STATUS = 500
+FIRST_ERROR_STATUS = 400
 
 
 class MissingStageError(RuntimeError):
@@ -34,6 +37,19 @@ class Outcome:
     operation: str | None = None
     principal_kind: str = "anonymous"
     error_code: str | None = None
+
+    @property
+    def answered_status(self) -> int:
+        """The status sent; 500 when nothing was (the server answers 500 to what escapes)."""
+        return self.status or UNANSWERED_STATUS
+
+    @property
+    def code(self) -> str | None:
+        """The first GraphQL error's code, or an HTTP refusal's (schema/http/errors.py)."""
+        status = self.answered_status
+        if self.error_code is None and status >= FIRST_ERROR_STATUS:
+            return status_code_error(status).value
+        return self.error_code
 
 
 @dataclass(frozen=True, slots=True)
