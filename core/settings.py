@@ -140,12 +140,12 @@ class Settings:
             cors_origins=tuple(
                 o.strip() for o in os.environ.get("LAC_CORS_ORIGINS", "").split(",") if o.strip()
             ),
-            trusted_proxies=_trusted_proxies(),
+            trusted_proxies=_networks("LAC_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.7"),
             database_timeouts=DatabaseTimeouts(
                 connect=_seconds("LAC_DB_CONNECT_TIMEOUT", defaults.connect),
                 statement=_seconds("LAC_DB_STATEMENT_TIMEOUT", defaults.statement),
             ),
-            metrics_clients=_metrics_clients(),
+            metrics_clients=_networks("LAC_METRICS", "127.0.0.1,::1"),
             host=os.environ.get("LAC_HOST", DEFAULT_HOST).strip() or DEFAULT_HOST,
             port=_port(),
         )
@@ -158,25 +158,14 @@ def _environment() -> str:
     return value
 
 
-def _trusted_proxies() -> tuple[Network, ...]:
-    value = os.environ.get("LAC_TRUSTED_PROXIES", "")
+def _networks(name: str, example: str) -> tuple[Network, ...]:
+    value = os.environ.get(name, "")
     try:
         return parse_networks(value)
     except ValueError:
         raise SettingsError(
-            f"LAC_TRUSTED_PROXIES={value!r} is not a comma-separated list of IP addresses "
-            "or CIDR ranges (e.g. 10.0.0.0/8,192.0.2.7)"
-        ) from None
-
-
-def _metrics_clients() -> tuple[Network, ...]:
-    value = os.environ.get("LAC_METRICS", "")
-    try:
-        return parse_networks(value)
-    except ValueError:
-        raise SettingsError(
-            f"LAC_METRICS={value!r} is not a comma-separated list of the IP addresses or CIDR "
-            "ranges that may scrape /metrics (e.g. 127.0.0.1,::1 or 10.0.0.0/8)"
+            f"{name}={value!r} is not a comma-separated list of IP addresses "
+            f"or CIDR ranges (e.g. {example})"
         ) from None
 
 

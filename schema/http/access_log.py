@@ -15,10 +15,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from lac.schema.http.metrics import POLLED_PATHS
-from lac.schema.http.request_state import RequestState, request_state
+from lac.schema.http.request_state import AfterAnswer, RequestState
 
 ACCESS_LOGGER = "lac.access"
 # a record's own attributes, and uvicorn's terminal-coloured copy of its message
@@ -61,20 +61,13 @@ def access_fields(scope: Scope, state: RequestState) -> dict[str, Any]:
     }
 
 
-class AccessLog:
+class AccessLog(AfterAnswer):
     """ASGI piece: one `lac.access` line per request once it is answered (or failed)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    skipped_paths = POLLED_PATHS
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in POLLED_PATHS:
-            await self.app(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            logger.info("request", extra=access_fields(scope, request_state(scope)))
+    def record(self, scope: Scope, state: RequestState) -> None:
+        logger.info("request", extra=access_fields(scope, state))
 
 
 def uvicorn_log_config() -> dict[str, Any]:

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from lac.core.clock import Clock
 from lac.core.metrics import REQUEST_SECONDS, REQUESTS, process_registry
@@ -32,7 +32,7 @@ from lac.core.settings import Settings
 from lac.db.session import session_factory
 from lac.resolvers.login_as_customer.session_end import count_active_sessions
 from lac.schema.http.health import HEALTH_PATHS
-from lac.schema.http.request_state import Outcome, request_state
+from lac.schema.http.request_state import AfterAnswer, Outcome, RequestState
 
 logger = logging.getLogger("lac.metrics")
 
@@ -75,25 +75,20 @@ def outcome_label(outcome: Outcome) -> str:
     return "ok" if outcome.code is None else "error"
 
 
-class RequestMetrics:
+class RequestMetrics(AfterAnswer):
     """ASGI piece: count each request (not the polled paths) and time it, once answered."""
 
+    skipped_paths = POLLED_PATHS
+
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.operations = OperationLabels()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in POLLED_PATHS:
-            await self.app(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            state = request_state(scope)
-            outcome = state.outcome
-            operation = self.operations.label(outcome.operation)
-            REQUESTS.labels(operation, outcome_label(outcome), outcome.code or "").inc()
-            REQUEST_SECONDS.labels(operation).observe(state.elapsed())
+    def record(self, scope: Scope, state: RequestState) -> None:
+        outcome = state.outcome
+        operation = self.operations.label(outcome.operation)
+        REQUESTS.labels(operation, outcome_label(outcome), outcome.code or "").inc()
+        REQUEST_SECONDS.labels(operation).observe(state.elapsed())
 
 
 class ActiveSessions(Collector):
