@@ -18,7 +18,8 @@ from typing import Any
 from starlette.types import Scope
 
 from lac.schema.http.metrics import POLLED_PATHS
-from lac.schema.http.request_state import AfterAnswer, RequestState
+from lac.schema.http.piece import AfterAnswer
+from lac.schema.http.request_state import RequestState
 
 ACCESS_LOGGER = "lac.access"
 # a record's own attributes, and uvicorn's terminal-coloured copy of its message

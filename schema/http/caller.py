@@ -24,6 +24,7 @@ from lac.resolvers.auth.principals import (
 from lac.resolvers.context import Client, ServiceContext
 from lac.schema.http.client import bearer_token, resolve_client_ip
 from lac.schema.http.errors import internal_error
+from lac.schema.http.piece import HttpPiece
 from lac.schema.http.request_state import request_state, store
 
 logger = logging.getLogger("lac.app")
@@ -41,20 +42,17 @@ def principal_kind(principal: Principal) -> str:
     return "anonymous"
 
 
-class ResolveIdentity:
+class ResolveIdentity(HttpPiece):
     """ASGI piece: resolve the bearer token (one query, resolvers/auth/identity.py) and the
     client address, and settle the request's `ServiceContext`; an impersonation that failed
     its re-check is settled as the session to end (schema/http/failed_sessions.py)."""
 
     def __init__(self, app: ASGIApp, *, clock: Clock, settings: Settings) -> None:
-        self.app = app
+        super().__init__(app)
         self.clock = clock
         self.settings = settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
         headers = Headers(scope=scope)
         try:

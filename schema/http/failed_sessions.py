@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from lac.resolvers.login_as_customer.session_end import end_failed_recheck
+from lac.schema.http.piece import HttpPiece
 from lac.schema.http.request_state import request_state
 
 
-class EndFailedSessions:
+class EndFailedSessions(HttpPiece):
     """ASGI piece: end the Login-as-Customer session the caller's re-check failed (its own
     write transaction and log entry); the request itself then runs as anonymous."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            state = request_state(scope)
-            if state.ending is not None:
-                await end_failed_recheck(state.service, state.ending.session, state.ending.cause)
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = request_state(scope)
+        if state.ending is not None:
+            await end_failed_recheck(state.service, state.ending.session, state.ending.cause)
         await self.app(scope, receive, send)

@@ -32,7 +32,8 @@ from lac.core.settings import Settings
 from lac.db.session import session_factory
 from lac.resolvers.login_as_customer.session_end import count_active_sessions
 from lac.schema.http.health import HEALTH_PATHS
-from lac.schema.http.request_state import AfterAnswer, Outcome, RequestState
+from lac.schema.http.piece import AfterAnswer
+from lac.schema.http.request_state import Outcome, RequestState
 
 logger = logging.getLogger("lac.metrics")
 

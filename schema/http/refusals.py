@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from lac.resolvers.log.refusals import log_refusal
+from lac.schema.http.piece import HttpPiece
 from lac.schema.http.request_state import request_state
 
 
-class RecordRefusals:
+class RecordRefusals(HttpPiece):
     """ASGI piece: after the pieces inside answered, write the `access.denied` entry of the
     request's first refusal (resolvers/log/refusals.py), in a transaction of its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
-        if scope["type"] == "http":
-            state = request_state(scope)
-            await log_refusal(state.service, state.notes)
+        state = request_state(scope)
+        await log_refusal(state.service, state.notes)

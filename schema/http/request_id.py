@@ -13,8 +13,9 @@ import time
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from lac.schema.http.piece import HttpPiece
 from lac.schema.http.request_state import RequestState, store
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -28,16 +29,10 @@ def request_id(incoming: str | None) -> str:
     return uuid.uuid4().hex
 
 
-class RequestId:
+class RequestId(HttpPiece):
     """ASGI piece: begin the request's state with its id; echo the id and note the status."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = RequestState(
             request_id=request_id(Headers(scope=scope).get(REQUEST_ID_HEADER)),
             started=time.perf_counter(),

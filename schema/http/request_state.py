@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from lac.db.session import RequestSession
 from lac.resolvers.auth.identity import SessionEnding
@@ -93,26 +93,3 @@ def store(scope: Scope, state: RequestState) -> None:
     """Store the request's state: its first, or a piece's `dataclasses.replace` of it with
     the parts that piece settled (mypy checks the replaced fields)."""
     scope[STATE_KEY] = state
-
-
-class AfterAnswer:
-    """Base of the pieces that record each request once it is answered (or failed), the
-    `skipped_paths` aside; the record runs even when the pieces inside raised."""
-
-    skipped_paths: frozenset[str] = frozenset()
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.skipped_paths:
-            await self.app(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.record(scope, request_state(scope))
-
-    def record(self, scope: Scope, state: RequestState) -> None:
-        """Record the answered request."""
-        raise NotImplementedError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from lac.resolvers.auth.principals import (
     AdminPrincipal,
@@ -11,6 +11,7 @@ from lac.resolvers.auth.principals import (
     ImpersonationPrincipal,
     Principal,
 )
+from lac.schema.http.piece import HttpPiece
 from lac.schema.http.request_state import request_state
 
 
@@ -33,17 +34,11 @@ def cache_control(principal: Principal, *, carries_credential: bool) -> str | No
     return None
 
 
-class ResponseHeaders:
+class ResponseHeaders(HttpPiece):
     """ASGI piece: add the Cache-Control header the caller's responses must carry, and
     Retry-After when the request was rate limited (both known once GraphQL has run)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
         principal, notes = state.service.principal, state.notes
 

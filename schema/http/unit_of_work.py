@@ -8,21 +8,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lac.db.session import RequestSession, session_factory
+from lac.schema.http.piece import HttpPiece
 from lac.schema.http.request_state import request_state, store
 
 
-class OpenUnitOfWork:
+class OpenUnitOfWork(HttpPiece):
     """ASGI piece: open the request's session (db/session.py) and close it once the pieces
     inside are done, rolling back anything they left uncommitted."""
 
     def __init__(self, app: ASGIApp, *, engine: AsyncEngine) -> None:
-        self.app = app
+        super().__init__(app)
         self.sessions = session_factory(engine)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         session: RequestSession = self.sessions()
         try:
             store(scope, replace(request_state(scope), opened_db=session))
