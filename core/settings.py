@@ -23,6 +23,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_DATABASE_URL = "sqlite:///./lac.db"
 DATABASE_URL_FORMS = "use sqlite:///path/to/lac.db or postgresql://user:password@host:5432/database"
 ENVIRONMENTS = ("development", "production")
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+MAX_PORT = 65535
 
 
 class SettingsError(ValueError):
@@ -108,6 +111,14 @@ class Settings:
     lockout_window: timedelta = timedelta(minutes=30)
     lockout_duration: timedelta = timedelta(minutes=30)
     database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
+    metrics_clients: tuple[Network, ...] = ()
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+
+    @property
+    def metrics_enabled(self) -> bool:
+        """`/metrics` is served only when LAC_METRICS names who may scrape it."""
+        return bool(self.metrics_clients)
 
     @property
     def async_database_url(self) -> str:
@@ -129,11 +140,14 @@ class Settings:
             cors_origins=tuple(
                 o.strip() for o in os.environ.get("LAC_CORS_ORIGINS", "").split(",") if o.strip()
             ),
-            trusted_proxies=_trusted_proxies(),
+            trusted_proxies=_networks("LAC_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.7"),
             database_timeouts=DatabaseTimeouts(
                 connect=_seconds("LAC_DB_CONNECT_TIMEOUT", defaults.connect),
                 statement=_seconds("LAC_DB_STATEMENT_TIMEOUT", defaults.statement),
             ),
+            metrics_clients=_networks("LAC_METRICS", "127.0.0.1,::1"),
+            host=os.environ.get("LAC_HOST", DEFAULT_HOST).strip() or DEFAULT_HOST,
+            port=_port(),
         )
 
 
@@ -144,15 +158,24 @@ def _environment() -> str:
     return value
 
 
-def _trusted_proxies() -> tuple[Network, ...]:
-    value = os.environ.get("LAC_TRUSTED_PROXIES", "")
+def _networks(name: str, example: str) -> tuple[Network, ...]:
+    value = os.environ.get(name, "")
     try:
         return parse_networks(value)
     except ValueError:
         raise SettingsError(
-            f"LAC_TRUSTED_PROXIES={value!r} is not a comma-separated list of IP addresses "
-            "or CIDR ranges (e.g. 10.0.0.0/8,192.0.2.7)"
+            f"{name}={value!r} is not a comma-separated list of IP addresses "
+            f"or CIDR ranges (e.g. {example})"
         ) from None
+
+
+def _port() -> int:
+    value = os.environ.get("LAC_PORT")
+    if value is None:
+        return DEFAULT_PORT
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_PORT:
+        raise SettingsError(f"LAC_PORT={value!r} is not a TCP port: use 1 to {MAX_PORT}")
+    return int(value)
 
 
 def _seconds(name: str, default: float) -> float:

@@ -6,11 +6,14 @@ import asyncio
 import csv
 import getpass
 import json
+import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -21,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from lac.cli_errors import LacCommands
 from lac.core.clock import SystemClock
+from lac.core.metrics import MULTIPROCESS_DIR_VARIABLE, multiprocess_mode
 from lac.core.settings import Settings
 from lac.db.engine import create_engine
 from lac.db.migrate import ensure_migrated, upgrade
@@ -50,10 +54,23 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(log_app, name="log")
 
 
+def show_version(requested: bool) -> None:
+    """`lac --version`: the installed distribution's version, then exit."""
+    if requested:
+        typer.echo(f"lac {version('lac')}")
+        raise typer.Exit
+
+
 @app.callback()
 def main(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the traceback when a command fails.")
+    ] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """lac: Login as Customer GraphQL service."""
@@ -141,34 +158,48 @@ def admin_create(
     typer.echo(f"admin user {username!r} created")
 
 
-WORKER_HEALTHCHECK_SECONDS = 60
+# a worker must answer the supervisor's first ping while it still imports and warms up;
+# uvicorn's 5 seconds kill workers in a loop on a busy machine
+WORKER_STARTUP_SECONDS = 60
 
 
 @app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [default: LAC_HOST or 127.0.0.1].")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port to listen on (0: any free one) [default: LAC_PORT or 8000].",
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve GraphQL (and GraphiQL in development) on http://HOST:PORT/graphql."""
+    settings = Settings.from_env()
 
     async def check() -> None:  # bad settings, an unreachable or un-migrated database: one line
-        async with database(Settings.from_env()):
+        async with database(settings):
             pass
 
     asyncio.run(check())
+    if workers > 1 and not multiprocess_mode():
+        # every worker writes its metrics here and a scrape of any one adds them all up;
+        # a fresh folder per start, so no dead worker's counts are carried over
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lac-metrics-")
     uvicorn.run(
         "lac.schema.app:create_app",
         factory=True,
-        host=host,
-        port=port,
+        host=settings.host if host is None else host,
+        port=settings.port if port is None else port,
         workers=workers,
         proxy_headers=False,
+        access_log=False,  # lac's own JSON line per request replaces it (schema/http/access_log.py)
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
         log_config=uvicorn_log_config(),
-        # a worker answers the supervisor's health pings only once its logging is set up,
-        # which imports lac (seconds on a busy machine); uvicorn's 5 s default killed every
-        # worker of `--workers 2` in a loop there
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

@@ -1,19 +1,16 @@
-"""The ASGI application: Starlette, the request scope, and strawberry's GraphQL view."""
+"""The ASGI application: Starlette, the pieces a GraphQL request passes, strawberry's view."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.ides import GraphQL_IDE
 from strawberry.types import ExecutionResult
@@ -22,110 +19,57 @@ from lac.core.clock import Clock, SystemClock
 from lac.core.passwords import warm_up
 from lac.core.settings import Settings
 from lac.db.engine import create_engine
-from lac.db.faults import database_fault
 from lac.db.migrate import ensure_migrated
-from lac.db.session import RequestSession, request_session_factory
-from lac.resolvers.auth.identity import resolve_identity
-from lac.resolvers.context import Client, ServiceContext
-from lac.resolvers.log.refusals import RequestNotes, log_refusal
-from lac.resolvers.login_as_customer.session_end import end_failed_recheck
 from lac.schema.build import build_schema
 from lac.schema.context import Context
 from lac.schema.db_unavailable import DatabaseFaultGuard, raise_database_fault
 from lac.schema.errors import present_result, retry_after
+from lac.schema.http.access_log import AccessLog
 from lac.schema.http.body_limit import BodyLimit
-from lac.schema.http.client import bearer_token, resolve_client_ip
+from lac.schema.http.caller import ResolveIdentity
 from lac.schema.http.cors import Cors
-from lac.schema.http.errors import EXCEPTION_HANDLERS, internal_error
+from lac.schema.http.errors import EXCEPTION_HANDLERS
+from lac.schema.http.failed_sessions import EndFailedSessions
 from lac.schema.http.health import health_routes
-from lac.schema.http.response_headers import with_headers
+from lac.schema.http.metrics import RequestMetrics, metrics_routes
+from lac.schema.http.refusals import RecordRefusals
+from lac.schema.http.request_id import REQUEST_ID_HEADER, RequestId
+from lac.schema.http.request_state import request_state
+from lac.schema.http.response_headers import ResponseHeaders
 from lac.schema.http.security_headers import SecureStarlette
+from lac.schema.http.unit_of_work import OpenUnitOfWork
 from lac.schema.http.view import JsonGraphQL
 from lac.schema.loaders import create_loaders
 
-logger = logging.getLogger("lac.app")
 GRAPHQL_PATH = "/graphql"
-MAX_USER_AGENT = 512
-
-
-class RequestScope:
-    """Per HTTP request: open the unit of work and resolve who is calling, before GraphQL.
-
-    The principal and the client address are resolved once here; resolvers read
-    them from the context and never parse headers. The session closes after the
-    response, rolling back anything left uncommitted.
-    """
-
-    def __init__(
-        self, app: ASGIApp, *, engine: AsyncEngine, clock: Clock, settings: Settings
-    ) -> None:
-        self.app = app
-        self.sessions = request_session_factory(engine)
-        self.clock = clock
-        self.settings = settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        peer = scope.get("client")
-        session: RequestSession = self.sessions()
-        try:
-            try:
-                identity = await resolve_identity(
-                    session, token=bearer_token(headers.get("authorization")), now=self.clock.now()
-                )
-            except Exception as error:
-                if database_fault(error) is not None:
-                    raise  # DatabaseFaultGuard answers 503
-                logger.exception("resolving the caller failed")
-                await internal_error()(scope, receive, send)
-                return
-            client = Client(
-                ip_address=resolve_client_ip(
-                    peer[0] if peer else None,
-                    headers.get("x-forwarded-for"),
-                    self.settings.trusted_proxies,
-                ),
-                user_agent=(headers.get("user-agent") or "")[:MAX_USER_AGENT] or None,
-            )
-            service_context = ServiceContext(
-                db=session,
-                clock=self.clock,
-                settings=self.settings,
-                principal=identity.principal,
-                client=client,
-                full_action_name="session re-check",
-            )
-            if identity.ending is not None:
-                ending = identity.ending
-                await end_failed_recheck(service_context, ending.session_id, ending.cause)
-            notes = RequestNotes()
-            scope.setdefault("state", {}).update(lac=service_context, lac_notes=notes)
-            await self.app(scope, receive, with_headers(send, identity.principal, notes))
-            await log_refusal(service_context, notes)
-        finally:
-            await session.close()
 
 
 class LacGraphQL(JsonGraphQL[Context, None]):
+    """The GraphQL view: its context from the request's typed state; its result presented
+    with codes, the first code noted for the access log and the metrics."""
+
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        service_context: ServiceContext = request.state.lac
+        state = request_state(request.scope)
+        service = state.service
         return Context(
             request=request,
             response=response,
-            service=service_context,
-            loaders=create_loaders(service_context.db, service_context.clock),
-            notes=request.state.lac_notes,
+            service=service,
+            loaders=create_loaders(service.db, service.clock),
+            notes=state.notes,
         )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         raise_database_fault(result)
-        request.state.lac_notes.retry_after = retry_after(result)
-        return present_result(result)
+        state = request_state(request.scope)
+        state.notes.retry_after = retry_after(result)
+        presented = present_result(result)
+        first = result.errors[0] if result.errors else None  # presented: each has its code
+        if first is not None and first.extensions:
+            state.outcome.error_code = str(first.extensions.get("code"))
+        return presented
 
 
 def create_app(
@@ -154,18 +98,31 @@ def create_app(
         if owns_engine:
             await engine.dispose()
 
-    scoped = RequestScope(graphql, engine=engine, clock=clock, settings=settings)
+    # one job each, outermost first; each hands the next the request's typed state
+    graphql_request = DatabaseFaultGuard(
+        OpenUnitOfWork(
+            ResolveIdentity(
+                EndFailedSessions(RecordRefusals(ResponseHeaders(graphql))),
+                clock=clock,
+                settings=settings,
+            ),
+            engine=engine,
+        )
+    )
     return SecureStarlette(
+        around=[RequestId, AccessLog, RequestMetrics],
         routes=[
-            Route(GRAPHQL_PATH, DatabaseFaultGuard(scoped), methods=["GET", "POST"]),
+            Route(GRAPHQL_PATH, graphql_request, methods=["GET", "POST"]),
             *health_routes(engine),
+            *metrics_routes(engine, clock, settings),
         ],
         middleware=[
             Middleware(
                 Cors,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
             ),
             Middleware(BodyLimit),
         ],

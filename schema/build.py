@@ -24,6 +24,7 @@ from lac.schema.errors import log_unexpected_errors
 from lac.schema.limits import MAX_TOKENS, QueryLimits, limits_rule
 from lac.schema.log_integrity import LogIntegrityQuery
 from lac.schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
+from lac.schema.operation_label import NoteOperation
 from lac.schema.persisted import PersistedQueries, load_trusted
 from lac.schema.sales import SalesQuery
 from lac.schema.scalars import DateTime
@@ -93,6 +94,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             lambda: MaxTokensLimiter(MAX_TOKENS),
             QueryLimits,
             lambda: CachedDocuments(documents),
+            NoteOperation,
             *([DisableIntrospection] if production else []),
         ],
         execution_context_class=SuggestionFreeExecutor if production else None,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.types import ExecutionResult
 
 from lac.db.faults import database_fault, driver_message
+from lac.schema.http.piece import HttpPiece
 
 logger = logging.getLogger("lac.database")
 
@@ -48,20 +49,14 @@ def raise_database_fault(result: ExecutionResult) -> None:
             raise original
 
 
-class DatabaseFaultGuard:
+class DatabaseFaultGuard(HttpPiece):
     """ASGI middleware: a database fault raised by the app becomes the 503 answer.
 
     Raised after the response started (e.g. while writing a refusal's log entry), it
     is only logged: the client already has its answer.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def send_noting_start(message: Message) -> None:

@@ -112,6 +112,14 @@ def lac_db(tmp_path: Path) -> LacDb:
     return make_lac_db(tmp_path)
 
 
+@pytest.fixture
+def live_db(tmp_path: Path) -> Iterator[LacDb]:
+    """A migrated, seeded database of this run's engine (SQLite, or PostgreSQL with
+    LAC_TEST_DATABASE_URL), made by the real `lac` command line, for a real `lac serve`."""
+    with fresh_database(tmp_path) as url:
+        yield make_lac_db(tmp_path, url)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The fuzz test's counts and failure classes, at the end of every run that fuzzed."""
     tally = terminalreporter.config.stash.get(FUZZ_TALLY, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 LAC = Path(sys.executable).parent / "lac"
 CLI_TIMEOUT = 120.0
-STARTUP_TIMEOUT = 20.0
+STARTUP_TIMEOUT = 60.0  # an upper bound: a busy machine starts several workers slowly
 STOP_TIMEOUT = 10.0
 CREATE_CLERK = (  # `lac admin create` of a Support user, all but the password
     "admin",
@@ -126,24 +127,52 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+    port: int
+
+
+def log_lines(log_path: Path) -> list[dict[str, Any]]:
+    """The lines `lac serve` logged, each one JSON object (a line of any other shape fails)."""
+    lines: list[dict[str, Any]] = []
+    for line in log_path.read_text().splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            pytest.fail(f"a log line is not JSON: {line!r}")
+    return lines
+
+
+def access_lines(log_path: Path) -> list[dict[str, Any]]:
+    """The one-per-request `lac.access` lines of a `lac serve` log."""
+    return [line for line in log_lines(log_path) if line["logger"] == "lac.access"]
 
 
 @contextmanager
-def lac_serve(env: dict[str, str], workdir: Path, *, workers: int = 1) -> Iterator[LiveServer]:
-    """A real `lac serve` (of `workers` processes) on a free port, answering when yielded;
+def lac_serve(
+    env: dict[str, str],
+    workdir: Path,
+    *args: str,
+    workers: int = 1,
+    port_from_env: bool = False,
+    lac: Path = LAC,
+) -> Iterator[LiveServer]:
+    """A real `lac serve ARGS` of `workers` processes (of this venv's `lac`, or another) on a
+    free port (given as --port, or as LAC_PORT with `port_from_env`), answering when yielded;
     stopped after."""
     port = free_port()
     log_path = workdir / f"serve-{port}.log"
+    port_args = () if port_from_env else ("--port", str(port))
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(LAC), "serve", "--port", str(port), "--workers", str(workers)],
-            env=env,
+            [str(lac), "serve", *port_args, "--workers", str(workers), *args],
+            env={**env, "LAC_PORT": str(port)} if port_from_env else env,
             cwd=workdir,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
+    server = LiveServer(
+        process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path, port=port
+    )
     try:
         with httpx.Client(base_url=server.base_url, timeout=10.0) as client:
             deadline = time.monotonic() + STARTUP_TIMEOUT

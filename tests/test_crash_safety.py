@@ -13,13 +13,10 @@ verifies, and the service carries on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,8 +32,7 @@ from lac.db.models import (
     SalesOrder,
 )
 from lac.db.session import session_factory
-from tests.databases import fresh_database
-from tests.server import LacDb, graphql, lac_serve, make_lac_db
+from tests.server import LacDb, graphql, lac_serve
 from tests.support import ADMIN_LOGIN, CUSTOMER_LOGIN
 
 KILL_AFTER = 40  # acknowledged writes (at least) before the SIGKILL
@@ -60,13 +56,6 @@ CUSTOMER_ID = (
     "query($email: String!) { customers(filter: {email: $email}) { edges { node { id } } } }"
 )
 CART = "{ cart { itemsCount } }"
-
-
-@pytest.fixture
-def live_db(tmp_path: Path) -> Iterator[LacDb]:
-    """A migrated, seeded database of this run's engine, for a real `lac serve`."""
-    with fresh_database(tmp_path) as url:
-        yield make_lac_db(tmp_path, url)
 
 
 @dataclass

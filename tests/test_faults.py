@@ -30,14 +30,13 @@ from lac.db.engine import create_engine
 from lac.db.locks import LOG_CHAIN_LOCK_KEY
 from lac.schema.app import create_app
 from lac.schema.db_unavailable import UNAVAILABLE_MESSAGE
-from tests.databases import POSTGRES_SERVER_URL, fresh_database, postgres_conninfo
+from tests.databases import POSTGRES_SERVER_URL, postgres_conninfo
 from tests.server import (
     LacDb,
     assert_one_line_error,
     free_port,
     lac_env,
     lac_serve,
-    make_lac_db,
     run_lac,
 )
 from tests.support import ADMIN_LOGIN, make_api
@@ -68,13 +67,6 @@ COMMANDS = {  # the commands a new user runs first
     "demo seed": ["demo", "seed"],
     "log verify": ["log", "verify"],
 }
-
-
-@pytest.fixture
-def live_db(tmp_path: Path) -> Iterator[LacDb]:
-    """A migrated, seeded database of this run's engine, for a real `lac serve`."""
-    with fresh_database(tmp_path) as url:
-        yield make_lac_db(tmp_path, url)
 
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())

@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from lac.core.metrics import LOG_WRITES
 from lac.db.engine import begin_write
 from lac.db.models import AdminActionLogEntry
 from lac.resolvers.auth.principals import (
@@ -200,7 +205,29 @@ async def write_entry(
             setattr(entry, column, storable(value, max_length))
     await append(ctx.db, entry)
     await count_entry(ctx.db, entry)
+    _count_when_committed(ctx.db, entry)
     return entry
+
+
+UNCOMMITTED_ENTRIES = "lac.uncommitted_log_entries"
+
+
+def _count_when_committed(db: AsyncSession, entry: AdminActionLogEntry) -> None:
+    """Have `lac_action_log_writes` count `entry` once its transaction commits (not when a
+    savepoint or the transaction rolls it back), so the metric says what the log holds."""
+    db.info.setdefault(UNCOMMITTED_ENTRIES, []).append(entry)
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed_entries(session: Session) -> None:
+    for entry in session.info.pop(UNCOMMITTED_ENTRIES, ()):
+        if inspect(entry).persistent:  # a rolled-back savepoint's entry is transient again
+            LOG_WRITES.labels(entry.action_group, entry.result).inc()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_entries(session: Session) -> None:
+    session.info.pop(UNCOMMITTED_ENTRIES, None)
 
 
 def _kept(value: Any) -> Any:

@@ -9,9 +9,11 @@ customer ended it (CUSTOMER_ENDED), `login_as_customer.customer_end` by the cust
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import col, select, update
+from sqlmodel import col, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from lac.db.engine import begin_write
 from lac.db.models import AuthToken, LoginAsCustomerSession
@@ -134,3 +136,17 @@ async def end_failed_recheck(ctx: ServiceContext, session_id: int, cause: EndCau
     if row is not None:
         await end_session(ctx, row, cause)
     await ctx.db.commit()
+
+
+async def count_active_sessions(db: AsyncSession, now: datetime) -> int:
+    """How many sessions an admin is acting in right now (ACTIVE and not past expiry;
+    an expired one still marked ACTIVE ends at its next request)."""
+    statement = (
+        select(func.count())
+        .select_from(LoginAsCustomerSession)
+        .where(
+            LoginAsCustomerSession.state == SessionState.ACTIVE.value,
+            col(LoginAsCustomerSession.expires_at) > now,
+        )
+    )
+    return (await db.exec(statement)).one()

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lac.schema.http.errors import refusal_response
+from lac.schema.http.piece import HttpPiece
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -21,18 +22,15 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is larger than the limit of {max_bytes} bytes.")
 
 
-class BodyLimit:
+class BodyLimit(HttpPiece):
     """ASGI middleware: `receive` that raises `BodyTooLarge` past `max_bytes` (the app's
     exception handler answers it as JSON, like every refusal)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _content_length(Headers(scope=scope))
         if declared is not None and declared > self.max_bytes:
             await refusal_response(BodyTooLarge(self.max_bytes))(scope, receive, send)

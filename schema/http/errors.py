@@ -32,16 +32,26 @@ def internal_error() -> JSONResponse:
     return error_response(500, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR)
 
 
+def status_code_error(status_code: int) -> ErrorCode:
+    """The code of an HTTP-level refusal: 404 is NOT_FOUND, 403 FORBIDDEN, 5xx
+    INTERNAL_SERVER_ERROR, any other status the caller's BAD_USER_INPUT."""
+    if status_code == 404:
+        return ErrorCode.NOT_FOUND
+    if status_code == 403:
+        return ErrorCode.FORBIDDEN
+    if status_code >= 500:
+        return ErrorCode.INTERNAL_SERVER_ERROR
+    return ErrorCode.BAD_USER_INPUT
+
+
 def refusal_response(refusal: HTTPException) -> JSONResponse:
-    """The answer to an HTTP-level refusal: 404 is NOT_FOUND, 5xx INTERNAL_SERVER_ERROR,
-    any other status the caller's BAD_USER_INPUT."""
-    if refusal.status_code == 404:
-        code = ErrorCode.NOT_FOUND
-    elif refusal.status_code >= 500:
-        code = ErrorCode.INTERNAL_SERVER_ERROR
-    else:
-        code = ErrorCode.BAD_USER_INPUT
-    return error_response(refusal.status_code, refusal.detail, code, refusal.headers)
+    """The answer to an HTTP-level refusal, with the code of its status."""
+    return error_response(
+        refusal.status_code,
+        refusal.detail,
+        status_code_error(refusal.status_code),
+        refusal.headers,
+    )
 
 
 async def answer_refusal(_: Request, error: Exception) -> Response:

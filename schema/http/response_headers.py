@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import Message, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from lac.resolvers.auth.principals import (
     AdminPrincipal,
@@ -11,7 +11,8 @@ from lac.resolvers.auth.principals import (
     ImpersonationPrincipal,
     Principal,
 )
-from lac.resolvers.log.refusals import RequestNotes
+from lac.schema.http.piece import HttpPiece
+from lac.schema.http.request_state import request_state
 
 
 def cache_control(principal: Principal, *, carries_credential: bool) -> str | None:
@@ -33,18 +34,22 @@ def cache_control(principal: Principal, *, carries_credential: bool) -> str | No
     return None
 
 
-def with_headers(send: Send, principal: Principal, notes: RequestNotes) -> Send:
-    """`send`, adding the Cache-Control header the caller's responses must carry, and
+class ResponseHeaders(HttpPiece):
+    """ASGI piece: add the Cache-Control header the caller's responses must carry, and
     Retry-After when the request was rate limited (both known once GraphQL has run)."""
 
-    async def send_with_headers(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            caching = cache_control(principal, carries_credential=notes.carries_credential)
-            if caching is not None:
-                headers["Cache-Control"] = caching
-            if notes.retry_after is not None:
-                headers["Retry-After"] = str(notes.retry_after)
-        await send(message)
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = request_state(scope)
+        principal, notes = state.service.principal, state.notes
 
-    return send_with_headers
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                caching = cache_control(principal, carries_credential=notes.carries_credential)
+                if caching is not None:
+                    headers["Cache-Control"] = caching
+                if notes.retry_after is not None:
+                    headers["Retry-After"] = str(notes.retry_after)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -3,23 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lac.schema.http.piece import HttpPiece
+
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpPiece):
     """ASGI middleware adding SECURITY_HEADERS to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -32,8 +31,16 @@ class SecurityHeaders:
 
 
 class SecureStarlette(Starlette):
-    """Starlette with SecurityHeaders outside its whole stack, so the answers of its
-    outermost ServerErrorMiddleware (unexpected exceptions) carry the headers too."""
+    """Starlette with SecurityHeaders, then the `around` pieces (outermost first), outside
+    its whole stack, so the answers of its outermost ServerErrorMiddleware (unexpected
+    exceptions) carry the headers and pass through those pieces too."""
+
+    def __init__(self, *, around: Sequence[Callable[[ASGIApp], ASGIApp]] = (), **kwargs: Any):
+        self.around = tuple(around)
+        super().__init__(**kwargs)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        app = super().build_middleware_stack()
+        for piece in reversed(self.around):
+            app = piece(app)
+        return SecurityHeaders(app)
