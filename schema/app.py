@@ -35,6 +35,7 @@ from lac.schema.db_unavailable import DatabaseFaultGuard, raise_database_fault
 from lac.schema.errors import present_result, retry_after
 from lac.schema.http.body_limit import BodyLimit
 from lac.schema.http.client import bearer_token, resolve_client_ip
+from lac.schema.http.clients import client_routes
 from lac.schema.http.cors import Cors
 from lac.schema.http.errors import EXCEPTION_HANDLERS, internal_error
 from lac.schema.http.health import health_routes
@@ -159,6 +160,7 @@ def create_app(
         routes=[
             Route(GRAPHQL_PATH, DatabaseFaultGuard(scoped), methods=["GET", "POST"]),
             *health_routes(engine),
+            *client_routes(production=settings.is_production),
         ],
         middleware=[
             Middleware(

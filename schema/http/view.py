@@ -2,7 +2,8 @@
 
 strawberry answers its own refusals in plain text; here every refusal, strawberry's
 and lac's, is raised as a Starlette `HTTPException`, which the app answers as JSON.
-A mutation sent with GET is refused with 405 (Allow: POST).
+A mutation sent with GET is refused with 405 (Allow: POST). GraphiQL's page is lac's own,
+served with its assets from the service (schema/http/clients.py), not strawberry's CDN page.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as StrawberryRefusal
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -18,6 +20,7 @@ from strawberry.http.typevars import Context, RootValue
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from lac.schema.http.clients import graphiql_page
 from lac.schema.http.graphql_request import decode_json, graphql_request, require_json_content_type
 
 
@@ -30,6 +33,9 @@ class JsonGraphQL(GraphQL[Context, RootValue]):
         except StrawberryRefusal as refusal:
             raise as_http_exception(refusal) from refusal
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data)

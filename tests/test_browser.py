@@ -1,0 +1,219 @@
+"""The demo clients and GraphiQL in a real headless Chromium against a real `lac serve`, with
+every request to another host refused by the browser (the machine is offline for them).
+
+Skipped, saying what is missing, without the `playwright` package or a Chromium binary
+(Debian's `chromium`; `.ci/run` installs it). Screenshots go to a temporary folder, or to
+LAC_SCREENSHOTS_DIR (`make screenshots` refreshes docs/screenshots/, which the README shows).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.server import LacDb, LiveServer, lac_serve
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="the Python package `playwright` is missing: .venv/bin/pip install -e '.[dev]'",
+)
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+CHROMIUM = next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium on PATH: apt-get install -y chromium (as .ci/run does)"
+)
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+CONFIRMATION = 'Actions taken while in "Login as Customer" will affect actual customer data.'
+JANE_BANNER = "You are connected as Jane Doe on Main Website"
+TIMEOUT_MS = 20_000
+
+
+class Offline:
+    """A browser context that aborts every request to a host other than this machine and
+    records the console errors (a CSP violation is one) and uncaught page errors."""
+
+    def __init__(self, browser: Any, screenshots: Path) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.route("**/*", self._route)
+        self.context.on("page", self._watch)
+        self.refused: list[str] = []
+        self.errors: list[str] = []
+        self.screenshots = screenshots
+
+    def _route(self, route: Any) -> None:
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.refused.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    def _watch(self, page: Any) -> None:
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else 0)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def new_page(self) -> Any:
+        return self.context.new_page()
+
+    def shot(self, page: Any, name: str) -> None:
+        page.screenshot(path=str(self.screenshots / f"{name}.png"))
+
+    def assert_clean(self) -> None:
+        assert self.refused == [], self.refused
+        assert self.errors == [], self.errors
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(lac_db: LacDb) -> Iterator[LiveServer]:
+    with lac_serve(lac_db.env, lac_db.workdir) as server:
+        yield server
+
+
+@pytest.fixture
+def offline(browser: Any, tmp_path: Path) -> Iterator[Offline]:
+    folder = Path(os.environ.get("LAC_SCREENSHOTS_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    offline = Offline(browser, folder)
+    yield offline
+    offline.context.close()
+
+
+def expect(locator: Any) -> Any:
+    return sync_api.expect(locator)
+
+
+def test_graphiql_renders_and_runs_the_walkthrough_offline(
+    server: LiveServer, offline: Offline
+) -> None:
+    page = offline.new_page()
+    page.goto(f"{server.base_url}/graphql")
+    tabs = page.locator(".graphiql-tab")
+    expect(tabs).to_have_count(9)
+    editor = page.locator(".graphiql-query-editor")
+    expect(editor).to_contain_text("# Step 1: Sign in as the demo support agent")
+    expect(page.locator(".graphiql-editor-tool")).to_contain_text("Bearer <token>")
+    page.locator(".graphiql-execute-button").click()
+    result = page.locator(".result-window")
+    expect(result).to_contain_text('"username": "support"')
+    expect(result).to_contain_text("lac_a_")
+    page.get_by_label("Show Documentation Explorer").click()
+    page.locator(".graphiql-doc-explorer").get_by_text("Mutation", exact=True).click()
+    docs = page.locator(".graphiql-doc-explorer")
+    expect(docs).to_contain_text("Permission: @requiresImpersonation")
+    offline.shot(page, "graphiql")
+    offline.assert_clean()
+
+
+def admin_signs_in(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/demo/admin/")
+    page.get_by_label("User Name").fill("admin")
+    page.get_by_label("Password").fill("Admin123!")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who")).to_contain_text("(admin, Administrators)")
+
+
+def row(page: Any, text: str) -> Any:
+    return page.locator("tbody tr", has_text=text)
+
+
+def test_the_seed_story_through_both_demo_clients(server: LiveServer, offline: Offline) -> None:
+    admin = offline.new_page()
+    admin_signs_in(admin, server.base_url)
+    john = row(admin, "john.smith@example.com").get_by_role("button", name="Login as Customer")
+    expect(john).to_be_disabled()
+    expect(john).to_have_attribute(
+        "title", "Login as Customer assistance is disabled for this Customer."
+    )
+    admin.locator("#customer-search").fill("Jane")
+    admin.get_by_role("button", name="Search").click()
+    expect(admin.locator("tbody tr")).to_have_count(1)
+    offline.shot(admin, "admin-customers")
+
+    row(admin, "jane.doe@example.com").get_by_role("button", name="Login as Customer").click()
+    dialog = admin.locator("dialog#login-as-customer")
+    expect(dialog.locator(".confirmation")).to_have_text(CONFIRMATION)
+    dialog.get_by_label("Reason").fill("Ticket 1234: cart will not check out")
+    offline.shot(admin, "admin-confirmation")
+    with offline.context.expect_page() as opened:
+        dialog.get_by_role("button", name="Login as Customer").click()
+    storefront = opened.value
+    expect(storefront.locator("#lac-banner")).to_contain_text(JANE_BANNER)
+    assert "secret" not in storefront.url
+    offline.shot(storefront, "storefront-banner")
+
+    storefront.locator(".product", has_text="MH01").get_by_role("button").click()
+    expect(storefront.locator(".message.notice")).to_contain_text("Chaz Kangeroo Hoodie")
+    storefront.get_by_role("link", name="Cart").click()
+    expect(storefront.locator("#cart")).to_contain_text("MH01")
+    expect(storefront.locator("#lac-banner")).to_contain_text(JANE_BANNER)
+    storefront.get_by_role("link", name="Proceed to Checkout").click()
+    expect(storefront.locator("#lac-banner")).to_contain_text(JANE_BANNER)
+    storefront.get_by_role("button", name="Place Order").click()
+    expect(storefront.locator("#order-number")).to_have_text("Your order number is: 000000005.")
+
+    admin.goto(f"{server.base_url}/demo/admin/#/sessions")
+    expect(row(admin, "jane.doe@example.com")).to_contain_text("ACTIVE")
+    storefront.get_by_role("button", name="End session").click()
+    expect(storefront.locator(".message.info")).to_have_text(
+        "You ended the Login as Customer session."
+    )
+    expect(storefront.locator("#lac-banner")).to_have_count(0)
+    admin.reload()
+    expect(admin.locator("tbody")).to_contain_text("No records found.")
+
+    admin.goto(f"{server.base_url}/demo/admin/#/log")
+    admin.get_by_label("Action Group").select_option(label="Login As Customer")
+    entries = admin.locator("tbody tr")
+    expect(entries.first).to_contain_text("login_as_customer.end")
+    for action in ("login_as_customer.start", "login_as_customer.exchange", "cart.add"):
+        expect(admin.locator("tbody")).to_contain_text(action)
+    expect(admin.locator("tbody")).to_contain_text("order.place")
+    offline.shot(admin, "admin-action-log")
+    with admin.expect_download() as download:
+        admin.get_by_role("button", name="Export CSV (this page)").click()
+    with Path(download.value.path()).open(newline="") as exported:
+        lines = list(csv.reader(exported))
+    assert lines[0][:3] == ["Time", "Action Group", "Action"]
+    assert len(lines) == 1 + entries.count()
+    assert {line[1] for line in lines[1:]} == {"LOGIN_AS_CUSTOMER"}
+    offline.assert_clean()
+
+
+def test_sales_documents_carry_the_button_and_its_reason(
+    server: LiveServer, offline: Offline
+) -> None:
+    admin = offline.new_page()
+    admin_signs_in(admin, server.base_url)
+    for kind, number in (
+        ("invoices", "000000001"),
+        ("shipments", "000000001"),
+        ("creditMemos", "000000001"),
+    ):
+        admin.goto(f"{server.base_url}/demo/admin/#/sales/{kind}")
+        row(admin, number).get_by_role("link", name="View").click()
+        button = admin.locator(".document").get_by_role("button", name="Login as Customer")
+        expect(button).to_be_enabled()
+    admin.goto(f"{server.base_url}/demo/admin/#/sales/orders")
+    row(admin, "000000003").get_by_role("link", name="View").click()
+    guest = admin.locator(".document").get_by_role("button", name="Login as Customer")
+    expect(guest).to_be_disabled()
+    expect(guest).to_have_attribute("title", re.compile("belongs to a guest"))
+    offline.assert_clean()
+
