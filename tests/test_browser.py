@@ -9,6 +9,7 @@ LAC_SCREENSHOTS_DIR (`make screenshots` refreshes docs/screenshots/, which the R
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.server import LacDb, LiveServer, lac_serve
+from tests.databases import fresh_database
+from tests.server import LiveServer, lac_serve, make_lac_db
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -81,9 +83,12 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def server(lac_db: LacDb) -> Iterator[LiveServer]:
-    with lac_serve(lac_db.env, lac_db.workdir) as server:
-        yield server
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A real `lac serve` on a fresh seeded database (PostgreSQL when configured)."""
+    with fresh_database(tmp_path) as url:
+        db = make_lac_db(tmp_path, url)
+        with lac_serve(db.env, db.workdir) as server:
+            yield server
 
 
 @pytest.fixture
@@ -99,23 +104,76 @@ def expect(locator: Any) -> Any:
     return sync_api.expect(locator)
 
 
+QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
+HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+RESULT = ".result-window .CodeMirror"
+GRAPHIQL_DEBOUNCE_MS = 300
+RESULT_SHOWN = """() => {
+  const editor = document.querySelector('.result-window .CodeMirror');
+  return editor !== null && editor.CodeMirror.getValue().includes('"data"');
+}"""
+
+
+def editor_text(page: Any, selector: str) -> str:
+    text: str = page.locator(selector).first.evaluate("element => element.CodeMirror.getValue()")
+    return text
+
+
+def type_into(page: Any, selector: str, text: str) -> None:
+    page.locator(selector).first.evaluate(
+        "(element, text) => element.CodeMirror.setValue(text)", text
+    )
+
+
 def test_graphiql_renders_and_runs_the_walkthrough_offline(
     server: LiveServer, offline: Offline
 ) -> None:
+    """Each tab is a walk-through step: run them all in order, pasting the tokens and the
+    secret into the Headers and query editors as a person would."""
     page = offline.new_page()
     page.goto(f"{server.base_url}/graphql")
     tabs = page.locator(".graphiql-tab")
     expect(tabs).to_have_count(9)
-    editor = page.locator(".graphiql-query-editor")
-    expect(editor).to_contain_text("# Step 1: Sign in as the demo support agent")
-    expect(page.locator(".graphiql-editor-tool")).to_contain_text("Bearer <token>")
-    page.locator(".graphiql-execute-button").click()
-    result = page.locator(".result-window")
-    expect(result).to_contain_text('"username": "support"')
-    expect(result).to_contain_text("lac_a_")
+    expect(tabs.first).to_contain_text("Step1")
+    expect(page.locator(".graphiql-query-editor")).to_contain_text(
+        "# Step 1: Sign in as the demo support agent"
+    )
+    assert json.loads(editor_text(page, HEADERS_EDITOR)) == {"Authorization": "Bearer <token>"}
+    tokens: dict[str, str] = {}
+    secret = ""
+    for index in range(9):
+        tabs.nth(index).locator(".graphiql-tab-button").click()
+        expect(tabs.nth(index)).to_have_class(re.compile("graphiql-tab-active"))
+        # GraphiQL re-reads the operation name 100 ms after an edit (debounced); a tab switch
+        # is one, so let it settle before running, as a person's click would.
+        page.wait_for_timeout(GRAPHIQL_DEBOUNCE_MS)
+        caller = editor_text(page, QUERY_EDITOR).split("# as: ", 1)[1].split("\n", 1)[0]
+        token = tokens.get(caller)
+        type_into(
+            page, HEADERS_EDITOR, json.dumps({"Authorization": f"Bearer {token}"} if token else {})
+        )
+        if "PASTE-THE-SECRET" in editor_text(page, QUERY_EDITOR):
+            type_into(
+                page,
+                QUERY_EDITOR,
+                editor_text(page, QUERY_EDITOR).replace("PASTE-THE-SECRET", secret),
+            )
+        page.locator(".graphiql-execute-button").click()
+        page.wait_for_function(RESULT_SHOWN)
+        answer = json.loads(editor_text(page, RESULT))
+        assert "errors" not in answer, (index + 1, answer)
+        data = answer["data"]
+        if "adminLogin" in data:
+            tokens["support"] = data["adminLogin"]["token"]
+        if "loginAsCustomer" in data:
+            secret = data["loginAsCustomer"]["secret"]
+        if "exchangeLoginAsCustomerSecret" in data:
+            tokens["jane (impersonation)"] = data["exchangeLoginAsCustomerSecret"]["token"]
+    order = data["orders"]["edges"][0]["node"]
+    assert order["placedByAdmin"] == {"username": "support"}
     page.get_by_label("Show Documentation Explorer").click()
-    page.locator(".graphiql-doc-explorer").get_by_text("Mutation", exact=True).click()
     docs = page.locator(".graphiql-doc-explorer")
+    docs.get_by_text("Mutation", exact=True).click()
     expect(docs).to_contain_text("Permission: @requiresImpersonation")
     offline.shot(page, "graphiql")
     offline.assert_clean()
@@ -216,4 +274,3 @@ def test_sales_documents_carry_the_button_and_its_reason(
     expect(guest).to_be_disabled()
     expect(guest).to_have_attribute("title", re.compile("belongs to a guest"))
     offline.assert_clean()
-

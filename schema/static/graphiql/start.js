@@ -4,10 +4,18 @@
 
 const PLACEHOLDER = JSON.stringify({ Authorization: "Bearer <token>" }, null, 2);
 
+// The step's operation named StepN, so its tab says which step it is.
+function named(step) {
+  const name = `Step${step.step}`;
+  return step.query.startsWith("{")
+    ? `query ${name} ${step.query}`
+    : step.query.replace(/^(query|mutation)\s*/, `$1 ${name} `);
+}
+
 function tab(step) {
   return {
-    query: `# Step ${step.step}: ${step.title}\n# as: ${step.as}\n${step.query}\n`,
-    headers: step.as === "nobody" ? "" : PLACEHOLDER,
+    query: `# Step ${step.step}: ${step.title}\n# as: ${step.as}\n${named(step)}\n`,
+    headers: PLACEHOLDER,
   };
 }
 
