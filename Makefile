@@ -2,12 +2,13 @@
 #   make serve  -> venv, migrate ./lac.db, seed demo data, GraphiQL on http://127.0.0.1:8000/graphql
 #   make test   -> ruff, mypy --strict, pytest (SQLite; PostgreSQL when LAC_TEST_DATABASE_URL is set)
 #   make fuzz   -> the fuzz test with 10,000 generated operations instead of 2,000
+#   make screenshots -> the browser test, saving docs/screenshots/ (the README shows them)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest fuzz schema clean
+.PHONY: serve test lint typecheck pytest fuzz screenshots schema clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ pytest: $(INSTALLED)
 
 fuzz: $(INSTALLED)
 	LAC_FUZZ_CASES=10000 $(BIN)/pytest tests/test_fuzz.py
+
+screenshots: $(INSTALLED)
+	LAC_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/test_browser.py
 
 schema: $(INSTALLED)
 	$(BIN)/lac schema export

@@ -44,7 +44,7 @@ class Offline:
     records the console errors (a CSP violation is one) and uncaught page errors."""
 
     def __init__(self, browser: Any, screenshots: Path) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
+        self.context = browser.new_context(viewport={"width": 1440, "height": 860})
         self.context.set_default_timeout(TIMEOUT_MS)
         self.context.route("**/*", self._route)
         self.context.on("page", self._watch)
@@ -175,6 +175,10 @@ def test_graphiql_renders_and_runs_the_walkthrough_offline(
     docs = page.locator(".graphiql-doc-explorer")
     docs.get_by_text("Mutation", exact=True).click()
     expect(docs).to_contain_text("Permission: @requiresImpersonation")
+    docs.get_by_role("link", name="loginAsCustomer", exact=True).click()
+    expect(docs).to_contain_text(
+        'Permission: @requiresPermission(resources: ["Magento_LoginAsCustomer::login"])'
+    )
     offline.shot(page, "graphiql")
     offline.assert_clean()
 
@@ -273,4 +277,26 @@ def test_sales_documents_carry_the_button_and_its_reason(
     guest = admin.locator(".document").get_by_role("button", name="Login as Customer")
     expect(guest).to_be_disabled()
     expect(guest).to_have_attribute("title", re.compile("belongs to a guest"))
+    offline.assert_clean()
+
+
+def test_a_customer_sets_consent_with_the_configured_checkbox(
+    server: LiveServer, offline: Offline
+) -> None:
+    shop = offline.new_page()
+    shop.goto(f"{server.base_url}/demo/storefront/#/account")
+    shop.get_by_label("Email").fill("jane.doe@example.com")
+    shop.get_by_label("Password").fill("Customer123!")
+    shop.get_by_role("button", name="Sign In").click()
+    consent = shop.get_by_label("Allow remote shopping assistance")
+    expect(consent).to_be_checked()
+    tooltip = 'This allows merchants to "see what you see" and take actions on your behalf'
+    expect(shop.locator("#assistance-consent-tooltip")).to_contain_text(tooltip)
+    consent.uncheck()
+    expect(shop.locator(".message.notice")).to_have_text("You saved the account information.")
+    shop.reload()
+    expect(shop.get_by_label("Allow remote shopping assistance")).not_to_be_checked()
+    expect(shop.locator("#lac-banner")).to_have_count(0)
+    shop.get_by_role("button", name="Sign out").click()
+    expect(shop.locator(".message.info")).to_have_text("You are signed out.")
     offline.assert_clean()
