@@ -300,3 +300,45 @@ def test_a_customer_sets_consent_with_the_configured_checkbox(
     shop.get_by_role("button", name="Sign out").click()
     expect(shop.locator(".message.info")).to_have_text("You are signed out.")
     offline.assert_clean()
+
+
+def test_manual_store_view_required_reason_and_terminate(
+    server: LiveServer, offline: Offline
+) -> None:
+    admin = offline.new_page()
+    admin_signs_in(admin, server.base_url)
+    admin.get_by_role("link", name="Configuration").click()
+    admin.get_by_label("Store View To Login In").select_option("MANUAL_SELECTION")
+    admin.get_by_label("Require a Reason").check()
+    admin.get_by_role("button", name="Save Config").click()
+    expect(admin.locator(".message.notice")).to_have_text("You saved the configuration.")
+
+    admin.get_by_role("link", name="Customers").click()
+    row(admin, "jane.doe@example.com").get_by_role("button", name="Login as Customer").click()
+    dialog = admin.locator("dialog#login-as-customer")
+    picker = dialog.get_by_label("Store View")
+    expect(picker.locator("option")).to_have_text(
+        ["Please select a Store View", "Default Store View", "French Store View"]
+    )
+    expect(picker).to_have_attribute("required", "")
+    expect(dialog.get_by_label("Reason (required)")).to_have_attribute("required", "")
+    picker.select_option(label="French Store View")
+    dialog.get_by_label("Reason (required)").fill("Ticket 99")
+    with offline.context.expect_page() as opened:
+        dialog.get_by_role("button", name="Login as Customer").click()
+    storefront = opened.value
+    expect(storefront.locator("#lac-banner")).to_contain_text(JANE_BANNER)
+    storefront.get_by_role("link", name="Cart").click()
+    expect(storefront.locator("h2")).to_have_text("Shopping Cart (French Store View)")
+
+    admin.goto(f"{server.base_url}/demo/admin/#/sessions")
+    jane = row(admin, "jane.doe@example.com")
+    expect(jane).to_contain_text("Ticket 99")
+    jane.get_by_role("button", name="Terminate").click()
+    expect(admin.locator(".message.notice")).to_have_text("Session 1 terminated.")
+    storefront.reload()
+    expect(storefront.locator(".message.info").first).to_have_text(
+        "Your session has ended. Please sign in again."
+    )
+    expect(storefront.locator("#lac-banner")).to_have_count(0)
+    offline.assert_clean()

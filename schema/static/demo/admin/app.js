@@ -91,6 +91,7 @@ async function route() {
     sessionStorage.removeItem(TOKEN_KEY);
     return signInPage(failure.code === "UNAUTHENTICATED" ? "Please sign in again." : failure.message);
   }
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   const [key, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
   const page = PAGES[key] ? key : "customers";
   renderNav(page, me);

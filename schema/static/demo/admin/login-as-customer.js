@@ -125,6 +125,7 @@ async function openDialog(admin, customer, needsCode) {
         h("a", { href: url, target: "_blank", rel: "noopener" }, "No new tab? Open the storefront"),
       );
       form.querySelector("#confirm-login-as-customer").disabled = true;
+      form.querySelector("footer button[value=cancel]").textContent = "Close";
     } catch (failure) {
       show(status, message("error", failure.message));
     }
