@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.databases import fresh_database
-from tests.server import LiveServer, lac_serve, make_lac_db
+from tests.server import LiveServer, graphql, lac_serve, make_lac_db
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -37,6 +38,7 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 CONFIRMATION = 'Actions taken while in "Login as Customer" will affect actual customer data.'
 JANE_BANNER = "You are connected as Jane Doe on Main Website"
 TIMEOUT_MS = 20_000
+PAGE_SIZE = 20  # the demo admin's grids
 
 
 class Offline:
@@ -277,6 +279,30 @@ def test_sales_documents_carry_the_button_and_its_reason(
     guest = admin.locator(".document").get_by_role("button", name="Login as Customer")
     expect(guest).to_be_disabled()
     expect(guest).to_have_attribute("title", re.compile("belongs to a guest"))
+    offline.assert_clean()
+
+
+def test_the_action_log_pages(server: LiveServer, offline: Offline) -> None:
+    with httpx.Client(base_url=server.base_url) as client:
+        for _ in range(PAGE_SIZE):  # with the page's own sign-in: PAGE_SIZE + 1 entries
+            graphql(
+                client,
+                'mutation { adminLogin(username: "auditor", password: "Auditor123!") { token } }',
+            )
+    admin = offline.new_page()
+    admin_signs_in(admin, server.base_url)
+    admin.goto(f"{server.base_url}/demo/admin/#/log")
+    status = admin.locator(".page-status")
+    expect(status).to_have_text(f"Page 1 of 2 · {PAGE_SIZE + 1} records")
+    expect(admin.locator("tbody tr")).to_have_count(PAGE_SIZE)
+    admin.get_by_role("button", name="Next").click()
+    expect(status).to_have_text(f"Page 2 of 2 · {PAGE_SIZE + 1} records")
+    expect(admin.locator("tbody tr")).to_have_count(1)
+    expect(admin.locator("tbody tr")).to_contain_text("auditor")  # newest first: the oldest
+    expect(admin.get_by_role("button", name="Next")).to_be_disabled()
+    admin.get_by_role("button", name="Previous").click()
+    expect(status).to_have_text(f"Page 1 of 2 · {PAGE_SIZE + 1} records")
+    expect(admin.locator("tbody tr").first).to_contain_text("admin.login")
     offline.assert_clean()
 
 
