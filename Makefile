@@ -5,12 +5,13 @@
 #   make fuzz   -> the fuzz test with 10,000 generated operations instead of 2,000
 #   make bench  -> lac against hand-written floors on real servers (SQLite, PostgreSQL; ~10 min)
 #                  BENCH_ARGS=--log-10m adds the 10M-entry log; see docs/performance.md
+#   make screenshots -> the browser test, saving docs/screenshots/ (the README shows them)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck pytest fuzz schema bench constraints clean
+.PHONY: serve test lint typecheck pytest fuzz screenshots schema bench constraints clean
 
 # every install is pinned by constraints.txt (the versions the suite last passed with)
 $(INSTALLED): pyproject.toml constraints.txt
@@ -41,6 +42,9 @@ fuzz: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+screenshots: $(INSTALLED)
+	LAC_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/test_browser.py
 
 schema: $(INSTALLED)
 	$(BIN)/lac schema export

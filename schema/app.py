@@ -27,6 +27,7 @@ from lac.schema.errors import present_result, retry_after
 from lac.schema.http.access_log import AccessLog
 from lac.schema.http.body_limit import BodyLimit
 from lac.schema.http.caller import ResolveIdentity
+from lac.schema.http.clients import client_routes
 from lac.schema.http.cors import Cors
 from lac.schema.http.errors import EXCEPTION_HANDLERS
 from lac.schema.http.failed_sessions import EndFailedSessions
@@ -115,6 +116,7 @@ def create_app(
             Route(GRAPHQL_PATH, graphql_request, methods=["GET", "POST"]),
             *health_routes(engine),
             *metrics_routes(engine, clock, settings),
+            *client_routes(production=settings.is_production),
         ],
         middleware=[
             Middleware(

@@ -2,7 +2,8 @@
 
 strawberry answers its own refusals in plain text; here every refusal, strawberry's
 and lac's, is raised as a Starlette `HTTPException`, which the app answers as JSON.
-A mutation sent with GET is refused with 405 (Allow: POST).
+A mutation sent with GET is refused with 405 (Allow: POST). GraphiQL's page is lac's own,
+served with its assets from the service (schema/http/clients.py), not strawberry's CDN page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from cross_web import AsyncHTTPRequestAdapter
 from cross_web import HTTPException as StrawberryRefusal
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -20,6 +22,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from lac.resolvers.errors import ErrorCode
+from lac.schema.http.clients import graphiql_page
 from lac.schema.http.errors import error_response
 from lac.schema.http.graphql_request import decode_json, graphql_request, require_json_content_type
 from lac.schema.persisted import NOT_FOUND_MESSAGE, PersistedQueries, PersistedQueryNotFoundError
@@ -43,6 +46,9 @@ class JsonGraphQL(GraphQL[Context, RootValue]):
             # Apollo's answer: its clients then send the operation again with its text.
             response = error_response(200, NOT_FOUND_MESSAGE, ErrorCode.PERSISTED_QUERY_NOT_FOUND)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_json(data)
