@@ -319,7 +319,13 @@ async def test_log_writes_count_what_committed(api: Api) -> None:
 def test_make_serve_takes_a_port_and_installs_pinned() -> None:
     def dry_run(*args: str) -> str:
         return subprocess.run(
-            [shutil.which("make") or "make", "--always-make", "--dry-run", *args],
+            [
+                shutil.which("make") or "make",
+                "--always-make",
+                "--dry-run",
+                "--no-print-directory",
+                *args,
+            ],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
