@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from lac.resolvers.auth.principals import own_customer
 from lac.resolvers.errors import LacError
 from lac.resolvers.login_as_customer import history
 from lac.schema.audit import After, First
@@ -28,7 +29,7 @@ class AssistanceHistoryQuery:
     ) -> Connection[AssistanceSession]:
         ctx = service(info)
         try:
-            customer = history.own_customer(ctx.principal)
+            customer = own_customer(ctx.principal)
         except LacError as refused:
             record_refusal(info, refused)  # staff reaching for the trail: access.denied
             raise

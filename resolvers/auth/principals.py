@@ -7,6 +7,7 @@ from datetime import datetime
 
 from lac.db.models import AdminUser, Customer
 from lac.db.queries import require_id
+from lac.resolvers.errors import LacError
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +112,19 @@ def copied_admin(
 def copied_customer(customer_id: int, email: str | None, name: str | None) -> CustomerSummary:
     """A customer as a row copied them at write time; a value not copied reads as empty."""
     return CustomerSummary(id=customer_id, email=email or "", name=name or "")
+
+
+OWN_ACCOUNT_ONLY = (
+    "Only the customer, signed in with their own account, can do this: staff acting for them "
+    "cannot."
+)
+
+
+def own_customer(principal: Principal) -> CustomerSummary:
+    """The caller's account when they call with their own customer token. Staff acting for
+    the customer (an impersonation token) is FORBIDDEN: the customer's side of assistance
+    (history, ending it, codes; DESIGN.md section 15) is theirs alone."""
+    assert isinstance(principal, CustomerPrincipal)  # the fields are @requiresCustomer
+    if isinstance(principal, ImpersonationPrincipal):
+        raise LacError.forbidden(OWN_ACCOUNT_ONLY)
+    return principal.customer

@@ -22,7 +22,7 @@ from sqlmodel import col, delete, select, update
 from lac.core.passwords import code_digest
 from lac.db.models import AssistanceCode
 from lac.db.upsert import insert_if_missing
-from lac.resolvers.auth.principals import CustomerPrincipal, ImpersonationPrincipal
+from lac.resolvers.auth.principals import CustomerPrincipal, own_customer
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import ErrorCode, LacError
 from lac.resolvers.inputs import row_id
@@ -34,7 +34,6 @@ SALT_BYTES = 16
 MAX_WRONG_CODES = 5
 FEATURE_OFF = "Login as Customer is disabled."
 CODES_OFF = "One-time assistance codes are disabled."
-OWN_ACCOUNT_ONLY = "Only the customer can create an assistance code for their account."
 # stands in for a missing code, so a guess costs the same whether the customer has one
 # (its salt never matches a stored one: those are random)
 _NO_CODE = "0" * (2 * SALT_BYTES) + "0" * 32
@@ -60,9 +59,8 @@ async def create_code(ctx: ServiceContext) -> IssuedCode:
     stored = salt.hex() + (await code_digest(code, salt)).hex()
 
     async def create(record: ActionRecord) -> IssuedCode:
-        record.customer = principal.customer
-        if isinstance(principal, ImpersonationPrincipal):
-            raise LacError.forbidden(OWN_ACCOUNT_ONLY)
+        record.customer = principal.customer  # a refused try is on record against the account
+        own_customer(principal)
         config = await load_config(ctx.db)
         _refuse_if_codes_off(config)
         now = ctx.clock.now()

@@ -20,10 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from lac.db.engine import begin_write
 from lac.db.models import AdminActionLogEntry, LoginAsCustomerSession
 from lac.resolvers.auth.principals import (
-    CustomerPrincipal,
+    OWN_ACCOUNT_ONLY,
     CustomerSummary,
     ImpersonationPrincipal,
-    Principal,
+    own_customer,
 )
 from lac.resolvers.context import ServiceContext
 from lac.resolvers.errors import LacError
@@ -34,11 +34,6 @@ from lac.resolvers.login_as_customer.session_end import EndCause, end_live_sessi
 from lac.resolvers.login_as_customer.sessions import expire_due_sessions
 from lac.resolvers.pagination import Page, page_size
 
-ONLY_THE_CUSTOMER = (
-    "Only the customer, signed in with their own account, can see or end the assistance "
-    "sessions on it."
-)
-
 
 @dataclass(frozen=True, slots=True)
 class AssistanceAction:
@@ -47,15 +42,6 @@ class AssistanceAction:
     time: datetime
     action: str
     summary: str
-
-
-def own_customer(principal: Principal) -> CustomerSummary:
-    """The caller's account, when they call with their own customer token; staff acting
-    for them (an impersonation token) is FORBIDDEN."""
-    assert isinstance(principal, CustomerPrincipal)  # the fields are @requiresCustomer
-    if isinstance(principal, ImpersonationPrincipal):
-        raise LacError.forbidden(ONLY_THE_CUSTOMER)
-    return principal.customer
 
 
 def staff_name(row: LoginAsCustomerSession) -> str:
@@ -117,7 +103,7 @@ async def end_my_assistance_sessions(ctx: ServiceContext) -> int:
     if isinstance(ctx.principal, ImpersonationPrincipal):
 
         async def refuse(_: ActionRecord) -> int:
-            raise LacError.forbidden(ONLY_THE_CUSTOMER)
+            raise LacError.forbidden(OWN_ACCOUNT_ONLY)
 
         return await run_logged(ctx, Action.LOGIN_AS_CUSTOMER_CUSTOMER_END, refuse)
     customer = own_customer(ctx.principal)
