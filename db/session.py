@@ -17,13 +17,14 @@ transaction (`db.engine.begin_write`), so writes keep their unit of work and sav
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Executable, Row
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from lac.db.reads import ReadRow, read_rows
 
 
 class RequestSession(AsyncSession):
@@ -31,13 +32,11 @@ class RequestSession(AsyncSession):
         super().__init__(*args, **kwargs)
         self._lock = asyncio.Lock()
 
-    async def rows(
-        self, statement: Executable, params: Mapping[str, Any] | None = None
-    ) -> Sequence[Row[Any]]:
-        """The rows of a Core read (plain columns) on the session's connection, without
-        the ORM's execution steps: for the reads every request makes."""
+    async def rows(self, statement: Select[Any], params: Mapping[str, Any]) -> list[ReadRow]:
+        """The rows (named tuples) of a Core read built once, run with the driver's own
+        call on the session's connection (db/reads.py): for the reads every request makes."""
         async with self._lock:
-            return await self.run_sync(_core_rows, statement, params)
+            return await read_rows(await super().connection(), statement, params)
 
     async def exec(self, *args: Any, **kwargs: Any) -> Any:
         async with self._lock:
@@ -91,12 +90,6 @@ class RequestSession(AsyncSession):
     async def close(self) -> None:
         async with self._lock:
             await super().close()
-
-
-def _core_rows(
-    session: Session, statement: Executable, params: Mapping[str, Any] | None
-) -> Sequence[Row[Any]]:
-    return session.connection().execute(statement, params).all()
 
 
 READ_OPTION = "lac_read"

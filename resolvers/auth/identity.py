@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam
+from sqlalchemy import Select, and_, bindparam
 from sqlalchemy import select as sa_select
 
 from lac.db.models import (
@@ -30,6 +30,7 @@ from lac.db.models import (
     Website,
 )
 from lac.db.queries import table_of
+from lac.db.reads import ReadRow
 from lac.db.session import RequestSession
 from lac.resolvers.auth.principals import (
     AdminPrincipal,
@@ -182,7 +183,7 @@ async def resolve_identity(db: RequestSession, *, token: str | None, now: dateti
     return _impersonation(row, now=now)
 
 
-def _admin_principal(rows: Sequence[Row[Any]]) -> AdminPrincipal:
+def _admin_principal(rows: Sequence[ReadRow]) -> AdminPrincipal:
     """An admin token's principal: one row per resource of the role."""
     row = rows[0]
     return AdminPrincipal(
@@ -198,13 +199,13 @@ def _admin_principal(rows: Sequence[Row[Any]]) -> AdminPrincipal:
     )
 
 
-def _customer(row: Row[Any]) -> CustomerSummary:
+def _customer(row: ReadRow) -> CustomerSummary:
     return CustomerSummary(
         id=row.customer_id, email=row.email, name=full_name(row.firstname, row.lastname)
     )
 
 
-def _impersonation(row: Row[Any], *, now: datetime) -> Identity:
+def _impersonation(row: ReadRow, *, now: datetime) -> Identity:
     """An active assistance session's principal, or the cause its re-check fails with."""
     facts = LacFacts(
         feature_enabled=is_enabled(row.enabled),
