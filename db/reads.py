@@ -84,16 +84,16 @@ def _compile(statement: Select[Any], dialect: Dialect) -> CompiledRead:
     if dialect.driver not in DRIVERS:
         raise TypeError(f"driver reads run on {', '.join(DRIVERS)}, not {dialect.driver}")
     compiled = statement.compile(dialect=dialect)
-    if compiled.post_compile_params or compiled.literal_execute_params:  # type: ignore[attr-defined]
+    if compiled.post_compile_params or compiled.literal_execute_params:
         raise TypeError("a driver read cannot expand parameters (IN lists) at run time")
     columns = list(statement.selected_columns)
-    binds = compiled.binds  # type: ignore[attr-defined]
+    binds = compiled.binds
     bind_processors = {
         name: process
         for name, bind in binds.items()
         if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     }
-    positions = compiled.positiontup  # type: ignore[attr-defined]
+    positions = compiled.positiontup
     return CompiledRead(
         statement=statement,
         sql=compiled.string,

@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, specified_rules
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
@@ -19,12 +18,12 @@ from lac.schema.audit import AuditQuery
 from lac.schema.auth import AuthMutation, AuthQuery
 from lac.schema.config import ConfigMutation, ConfigQuery
 from lac.schema.customers import CustomersQuery
-from lac.schema.documents import CachedDocuments, DocumentCache
+from lac.schema.documents import DocumentCache
 from lac.schema.errors import log_unexpected_errors
-from lac.schema.limits import MAX_TOKENS, QueryLimits, limits_rule
+from lac.schema.execution import StepwiseSchema
+from lac.schema.limits import limits_rule
 from lac.schema.log_integrity import LogIntegrityQuery
 from lac.schema.login_as_customer import LoginAsCustomerMutation, LoginAsCustomerQuery
-from lac.schema.operation_label import NoteOperation
 from lac.schema.persisted import PersistedQueries, load_trusted
 from lac.schema.sales import SalesQuery
 from lac.schema.scalars import DateTime
@@ -62,7 +61,7 @@ class Mutation(
     pass
 
 
-class LacSchema(strawberry.Schema):
+class LacSchema(StepwiseSchema):
     persisted: PersistedQueries
     """The operations a request may name by hash (`schema/persisted.py`)."""
 
@@ -90,18 +89,13 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     schema = LacSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[
-            lambda: MaxTokensLimiter(MAX_TOKENS),
-            QueryLimits,
-            lambda: CachedDocuments(documents),
-            NoteOperation,
-            *([DisableIntrospection] if production else []),
-        ],
         execution_context_class=SuggestionFreeExecutor if production else None,
         config=StrawberryConfig(
             disable_field_suggestions=production, scalar_map={datetime: DateTime}
         ),
     )
+    schema.documents = documents
+    schema.production = production
     trusted = load_trusted()
     documents.trust(schema._schema, trusted.values(), (limits_rule(()), *specified_rules))
     schema.persisted = PersistedQueries(trusted)

@@ -16,14 +16,13 @@ is built, and kept apart from the LRU: their text is always answered from that d
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, GraphQLSyntaxError, parse, validate
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.execution import ParseOptions
@@ -131,25 +130,3 @@ def _weight(document: DocumentNode) -> int:
         token = token.next
     text = document.loc.source.body if document.loc else ""
     return sys.getsizeof(text) + tokens * BYTES_PER_TOKEN
-
-
-class CachedDocuments(SchemaExtension):
-    """Parses and validates the operation through the schema's DocumentCache."""
-
-    def __init__(self, cache: DocumentCache) -> None:
-        self.cache = cache
-        self.parsed: Parsed | None = None
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        self.parsed = self.cache.parse(context.query or "", context.parse_options)
-        context.graphql_document = self.parsed.document
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        assert self.parsed is not None
-        context.pre_execution_errors = self.cache.validate(
-            context.schema._schema, self.parsed, context.validation_rules
-        )
-        yield

@@ -1,7 +1,8 @@
 """Query limits (DESIGN.md section 11): a document over any of them gets one
 QUERY_TOO_COMPLEX error and nothing of it runs.
 
-- tokens: strawberry's `MaxTokensLimiter` (a parse option; `documents.py` codes the error);
+- tokens: graphql-core's `max_tokens` parse option (`execution.py` sets it, `documents.py`
+  codes the error);
 - depth and aliases: the rules of strawberry's `QueryDepthLimiter` and `MaxAliasesLimiter`,
   counting what fragments and inline fragments add wherever they are spread;
 - cost: `query_cost.measure_document`.
@@ -17,7 +18,7 @@ so the limits are checked once per distinct document and set of page-size variab
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -25,7 +26,7 @@ from graphql import GraphQLError, validate
 from graphql.validation import ValidationContext, ValidationRule
 from graphql.validation.rules import overlapping_fields_can_be_merged
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from lac.resolvers.errors import ErrorCode, LacError
 from lac.schema.query_cost import (
@@ -124,13 +125,3 @@ def page_size_variables(variables: Mapping[str, object] | None) -> PageSizeVaria
             if value is None or (isinstance(value, int) and not isinstance(value, bool))
         )
     )
-
-
-class QueryLimits(SchemaExtension):
-    """Puts the limits rule first among the validation rules of the operation."""
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        rule = limits_rule(page_size_variables(context.variables))
-        context.validation_rules = (rule, *context.validation_rules)
-        yield

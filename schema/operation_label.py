@@ -9,15 +9,10 @@ client sent that is not one is logged as `invalid`, never echoed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from graphql import FieldNode
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.utils.operation import get_first_operation
-
-from lac.schema.context import Context
-from lac.schema.http.request_state import request_state
 
 GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 MAX_ROOT_FIELDS = 4
@@ -39,15 +34,3 @@ def operation_label(execution: ExecutionContext) -> str:
         if isinstance(node, FieldNode) and GRAPHQL_NAME.fullmatch(node.name.value)
     )
     return f"{operation.operation.value} {','.join(list(fields)[:MAX_ROOT_FIELDS])}".strip()
-
-
-class NoteOperation(SchemaExtension):
-    """Writes the label on the request's outcome once the document is parsed and valid."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        if isinstance(context, Context):
-            request_state(context.request.scope).outcome.operation = operation_label(
-                self.execution_context
-            )
-        yield

@@ -13,15 +13,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import strawberry
+from graphql import GraphQLObjectType
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
-from strawberry.extensions import SchemaExtension
 
 from lac.core.clock import ManualClock
-from lac.schema.build import LacSchema
+from lac.core.settings import Settings
+from lac.schema.app import create_app
+from lac.schema.build import build_schema
 from tests.sessions import JANE, start_live_session
-from tests.support import Api
+from tests.support import Api, make_api
 from tests.test_query_counts import add_orders
 
 BANNER = "{ customerSession { isLoginAsCustomer pageCacheDisabled banner { text } } }"
@@ -83,34 +86,47 @@ async def test_admin_grids_run_a_fixed_number_of_selects(
     assert customers == ["SELECT"] * 5, customers
 
 
-class AwaitedResolvers(SchemaExtension):
-    """Counts the fields whose resolver hands back an awaitable (test instrumentation)."""
+def counting_awaited_resolvers(counted: list[str]) -> Callable[..., strawberry.Schema]:
+    """`build_schema`, each field's resolver wrapped to note the fields that hand back an
+    awaitable (test instrumentation)."""
 
-    counted: list[str]
+    def counting(resolve: Callable[..., Any], name: str) -> Callable[..., Any]:
+        def resolve_noting(*args: Any, **kwargs: Any) -> Any:
+            result = resolve(*args, **kwargs)
+            if inspect.isawaitable(result):
+                counted.append(name)
+            return result
 
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        result = _next(root, info, *args, **kwargs)
-        if inspect.isawaitable(result):
-            self.counted.append(info.field_name)
-        return result
+        return resolve_noting
+
+    def build(**options: Any) -> strawberry.Schema:
+        schema = build_schema(**options)
+        for type_ in schema._schema.type_map.values():
+            if isinstance(type_, GraphQLObjectType):
+                for name, field in type_.fields.items():
+                    if field.resolve is not None:
+                        field.resolve = counting(field.resolve, name)
+        return schema
+
+    return build
 
 
 async def test_an_orders_page_awaits_a_bounded_number_of_resolvers(
-    api: Api, db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: ManualClock,
+    db_session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await add_orders(db_session, 60)
-    admin = await api.admin_token("support", "Support123!")
     counted: list[str] = []
-    monkeypatch.setattr(AwaitedResolvers, "counted", counted, raising=False)
-    extensions = LacSchema.get_extensions
-    monkeypatch.setattr(
-        LacSchema,
-        "get_extensions",
-        lambda self, sync=False: [*extensions(self, sync), AwaitedResolvers()],
-    )
-    data = await api.data(ORDERS_PAGE, token=admin)
+    monkeypatch.setattr("lac.schema.app.build_schema", counting_awaited_resolvers(counted))
+    app = create_app(settings, clock, engine=engine)
+    async with app.router.lifespan_context(app), make_api(app) as http:
+        api = Api(http)
+        admin = await api.admin_token("support", "Support123!")
+        counted.clear()
+        data = await api.data(ORDERS_PAGE, token=admin)
     assert len(data["orders"]["edges"]) == 50
     # Only the root field awaits; 50 orders x 4 links awaited one by one before issue 11.
     assert counted == ["orders"], counted
