@@ -40,7 +40,7 @@ from lac.schema.http.response_headers import ResponseHeaders
 from lac.schema.http.security_headers import SecureStarlette
 from lac.schema.http.unit_of_work import OpenUnitOfWork
 from lac.schema.http.view import JsonGraphQL
-from lac.schema.loaders import create_loaders
+from lac.schema.loaders import Loaders
 
 GRAPHQL_PATH = "/graphql"
 
@@ -56,7 +56,7 @@ class LacGraphQL(JsonGraphQL[Context, None]):
             request=request,
             response=response,
             service=service,
-            loaders=create_loaders(service.db, service.clock),
+            loaders=Loaders(service.db, service.clock),
             notes=state.notes,
         )
 

@@ -21,6 +21,7 @@ from strawberry.http.parse_content_type import parse_content_type
 
 JSON_MEDIA_TYPE = "application/json"
 UTF8_CHARSETS = frozenset({"utf-8", "utf8"})
+COMMON_JSON_CONTENT_TYPES = frozenset({JSON_MEDIA_TYPE, f"{JSON_MEDIA_TYPE}; charset=utf-8"})
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -30,6 +31,8 @@ def bad_request(message: str) -> HTTPException:
 
 def require_json_content_type(content_type: str | None) -> None:
     """Pass for `application/json` (charset, if given, UTF-8); refuse anything else (415)."""
+    if content_type in COMMON_JSON_CONTENT_TYPES:
+        return  # what clients send, known good without parsing (the parser is slow)
     media_type, params = parse_content_type(content_type or "")
     charset = params.get("charset", "utf-8").lower()
     if media_type.strip().lower() != JSON_MEDIA_TYPE or charset not in UTF8_CHARSETS:
