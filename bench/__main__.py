@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import pickle
 import sys
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.data import CLERKS, conninfo, grow_log, migrate_and_seed, postgres_database
+from bench.graphql_alone import graphql_alone_ms
 from bench.load import Load, Result, measure
 from bench.processes import HOST, LAC, REPO, Server, free_port, lac_env, serving
 from bench.record import Recording, record
@@ -141,6 +143,11 @@ def run_scenarios(
                 lac=lac,
                 floor=floor,
                 sql=recording.sql_count if recording else None,
+                graphql_alone_ms=(
+                    graphql_alone_ms(scenario.query, json.loads(recording.answer)["data"])
+                    if recording and scenario.has_floor
+                    else None
+                ),
             )
         )
     return rows
