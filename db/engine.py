@@ -109,7 +109,7 @@ def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
-async def begin_write(session: AsyncSession) -> None:
+async def begin_write(session: AsyncSession, *, chain: bool = True) -> None:
     """Start the session's next transaction as a write transaction.
 
     Ends whatever read transaction is open (nothing is pending in it), then opens a
@@ -117,11 +117,15 @@ async def begin_write(session: AsyncSession) -> None:
     action log's chain lock on PostgreSQL. Almost every write appends to the log, so
     taking that lock first, always, gives every writer the same lock order (no
     deadlock between the chain and the row locks a change takes).
+
+    `chain=False` leaves the chain lock to the writers, for a transaction that never
+    appends to the log and so never waits for that lock (a prune's batch deletes).
     """
     if not isinstance(session, RequestSession):
         raise TypeError("write transactions run on sessions of db.session.session_factory")
     await session.begin_anew(**write_options(session))
-    await advisory_xact_lock(session, LOG_CHAIN_LOCK_KEY)
+    if chain:
+        await advisory_xact_lock(session, LOG_CHAIN_LOCK_KEY)
 
 
 def write_options(session: AsyncSession) -> dict[str, Any]:

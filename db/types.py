@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, cast, func
+from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -33,14 +33,3 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utc_day(column: Any, dialect: str) -> ColumnElement[date]:
-    """The UTC calendar day of a `UTCDateTime` column, in SQL, as a `date`.
-
-    SQLite keeps naive UTC text, whose `date()` is the UTC day; PostgreSQL converts the
-    `timestamptz` to UTC first, whatever the session's time zone.
-    """
-    if dialect == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column, type_=Date)

@@ -37,7 +37,7 @@ from lac.resolvers.errors import LacError
 from lac.resolvers.log.chain import Verification
 from lac.resolvers.log.export import COLUMNS, count_entries, entry_record, stream_entries
 from lac.resolvers.log.reading import AdminActionLogFilter
-from lac.resolvers.log.upkeep import prune_log, verify_log
+from lac.resolvers.log.upkeep import PRUNE_BATCH, Pruned, prune_log, verify_log
 from lac.resolvers.log.writer import ActionGroup, ActionResult
 from lac.schema.http.access_log import uvicorn_log_config
 
@@ -246,17 +246,22 @@ def log_prune(
     before: Annotated[
         datetime, typer.Option(help="Delete entries older than this (ISO date, UTC if no zone).")
     ],
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Entries deleted per transaction (log writes wait one).")
+    ] = PRUNE_BATCH,
 ) -> None:
-    """Delete old entries and write a checkpoint entry, so the chain still verifies."""
+    """Write a checkpoint entry, so the chain still verifies, then delete the older entries
+    in batches (run it again to finish one that was interrupted)."""
     cutoff = before if before.tzinfo else before.replace(tzinfo=UTC)
 
-    async def run() -> int:
+    async def run() -> Pruned:
         settings = Settings.from_env()
         async with database(settings) as engine, session_factory(engine)() as session:
-            return await prune_log(cli_context(session, settings, "cli log prune"), before=cutoff)
+            ctx = cli_context(session, settings, "cli log prune")
+            return await prune_log(ctx, before=cutoff, batch_size=batch_size)
 
     pruned = asyncio.run(run())
-    typer.echo(f"pruned {pruned} entries before {cutoff.isoformat()}; checkpoint written")
+    typer.echo(f"pruned {pruned.deleted} entries before {cutoff.isoformat()}; checkpoint written")
 
 
 class ExportFormat(StrEnum):

@@ -14,7 +14,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from lac.core.clock import ManualClock
@@ -165,10 +165,34 @@ async def test_prune_keeps_the_counts_exact(
 ) -> None:
     await write_days(api, db_session, clock, settings)
     ctx = context(db_session, clock, settings, "prune")
-    assert await prune_log(ctx, before=midnight(2) + timedelta(hours=7)) > 0
+    assert (await prune_log(ctx, before=midnight(2) + timedelta(hours=7))).deleted > 0
     await assert_counts_exact(api, db_session)
-    assert await prune_log(ctx, before=clock.now() + timedelta(days=30)) > 0
+    assert (await prune_log(ctx, before=clock.now() + timedelta(days=30))).deleted > 0
     await assert_counts_exact(api, db_session)
+
+
+async def test_every_prune_batch_keeps_the_counts_exact(
+    api: Api, db_session: AsyncSession, clock: ManualClock, settings: Settings
+) -> None:
+    """A prune stopped after each batch of 4: the entries not yet deleted are still
+    listed and counted, the deleted ones neither, at every commit."""
+    await write_days(api, db_session, clock, settings)
+    ctx = context(db_session, clock, settings, "prune")
+    before = midnight(3) + timedelta(hours=2)
+    pruned = await prune_log(ctx, before=before, batch_size=4, max_batches=0)
+    deleted = 0
+    while True:
+        await assert_counts_exact(api, db_session)
+        step = await prune_log(ctx, before=before, batch_size=4, max_batches=1)
+        deleted += step.deleted
+        if step.finished:
+            break
+        assert 0 < step.deleted <= 4
+    assert deleted == pruned.cut_off > 8
+    await assert_counts_exact(api, db_session)
+    entry = AdminActionLogEntry
+    oldest = (await db_session.exec(select(entry).order_by(col(entry.id)).limit(1))).one()
+    assert oldest.time >= before
 
 
 async def test_concurrent_writers_are_all_counted(

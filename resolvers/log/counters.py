@@ -3,24 +3,25 @@
 Every entry adds one to its (UTC day, group, action, result) counter in the same
 transaction that writes it (`count_entry`, called by the one writer), so a rolled-back
 change takes its count with it and a FAILURE entry is counted once. Prune subtracts what
-it deletes in its own transaction (`uncount_before`). A filter on groups, actions, result
-and a time range is then answered from the counters for the whole UTC days it covers plus
-an indexed COUNT of the partial days at its two edges, in one statement (one snapshot);
-any other filter (usernames, customer, address) falls back to an exact COUNT of the log.
+it deletes in the transaction that deletes it, batch by batch (`uncount`). A filter on
+groups, actions, result and a time range is then answered from the counters for the whole
+UTC days it covers plus an indexed COUNT of the partial days at its two edges, in one
+statement (one snapshot); any other filter (usernames, customer, address) falls back to an
+exact COUNT of the log.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, update
-from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from lac.db.models import AdminActionLogCounter, AdminActionLogEntry
-from lac.db.types import utc_day
 from lac.db.upsert import add_to_counter
 
 MICROSECOND = timedelta(microseconds=1)
@@ -37,20 +38,12 @@ async def count_entry(session: AsyncSession, entry: AdminActionLogEntry) -> None
     await add_to_counter(session, AdminActionLogCounter, key, "entries", 1)
 
 
-async def uncount_before(session: AsyncSession, first_kept_id: int) -> None:
-    """Subtract the entries before `first_kept_id` (about to be pruned) from the counters,
-    and drop the counters that reach zero; the caller deletes the entries and commits."""
-    entry = AdminActionLogEntry
-    day = utc_day(col(entry.time), session.get_bind().dialect.name).label("day")
-    keys = (col(entry.action_group), col(entry.action), col(entry.result))
-    connection = await session.connection()
-    pruned = (
-        await connection.execute(
-            sa_select(day, *keys, func.count().label("n"))
-            .where(col(entry.id) < first_kept_id)
-            .group_by(day, *keys)
-        )
-    ).all()
+async def uncount(session: AsyncSession, entries: Iterable[tuple[datetime, str, str, str]]) -> None:
+    """Subtract deleted entries (time, group, action, result) from their counters, and drop
+    the counters that reach zero, in the caller's transaction (the one deleting them)."""
+    pruned = Counter(
+        (at.astimezone(UTC).date(), group, action, result) for at, group, action, result in entries
+    )
     if not pruned:
         return
     counter = AdminActionLogCounter
@@ -64,8 +57,10 @@ async def uncount_before(session: AsyncSession, first_kept_id: int) -> None:
         )
         .values(entries=col(counter.entries) - bindparam("n"))
     )
+    connection = await session.connection()
     await connection.execute(
-        subtract, [{"d": d, "g": g, "a": a, "r": r, "n": n} for d, g, a, r, n in pruned]
+        subtract,
+        [{"d": d, "g": g, "a": a, "r": r, "n": n} for (d, g, a, r), n in sorted(pruned.items())],
     )
     await session.exec(delete(counter).where(col(counter.entries) <= 0))
 

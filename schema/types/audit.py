@@ -161,7 +161,9 @@ class AdminActionLogConnection(Connection[AdminActionLogEntry]):
         "to: whole UTC days are summed from per-day counters written with each entry, and "
         "only the partial days at the edges of from/to are counted entry by entry. A filter "
         "on usernames, customerId or ipAddress counts every matching entry, which takes "
-        "time proportional to their number."
+        "time proportional to their number. Exact at every moment while `lac log prune` "
+        "deletes old entries batch by batch too: entries not yet deleted are still listed "
+        "and counted."
     )
     async def total_count(self) -> int:
         return await self.count()
