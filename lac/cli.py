@@ -191,7 +191,7 @@ def serve(
         # a fresh folder per start, so no dead worker's counts are carried over
         os.environ[MULTIPROCESS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="lac-metrics-")
     uvicorn.run(
-        "lac.schema.app:create_app",
+        "lac.schema.app:served_app",
         factory=True,
         host=settings.host if host is None else host,
         port=settings.port if port is None else port,
