@@ -17,7 +17,7 @@ profile); here they are calls, in this order:
 6. execute with graphql-core and strawberry's execution context class.
 
 Errors of any step are handed to `process_errors` (logging) and returned in the result,
-as strawberry does.
+as strawberry does; only the three refusals above reach the view as exceptions.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -40,8 +41,6 @@ from lac.schema.documents import DocumentCache, Rules
 from lac.schema.http.request_state import request_state
 from lac.schema.limits import MAX_TOKENS, limits_rule, page_size_variables
 from lac.schema.operation_label import operation_label
-
-QUERIES_AND_MUTATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 
 
 class StepwiseSchema(strawberry.Schema):
@@ -69,19 +68,28 @@ class StepwiseSchema(strawberry.Schema):
         execution = ExecutionContext(
             query=query,
             schema=self,
-            allowed_operations=allowed_operation_types or QUERIES_AND_MUTATIONS,
+            allowed_operations=(
+                DEFAULT_ALLOWED_OPERATION_TYPES
+                if allowed_operation_types is None
+                else allowed_operation_types
+            ),
             context=context_value,
             root_value=root_value,
             variables=variable_values,
             provided_operation_name=operation_name,
             operation_extensions=operation_extensions,
         )
-        if not query:
-            raise MissingQueryError
         try:
-            parsed = self.documents.parse(query, {"max_tokens": MAX_TOKENS})
-        except GraphQLError as error:
-            return self._failed(execution, [error])
+            return await self._run(execution)
+        except (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError):
+            raise  # the view answers these with their own HTTP status
+        except Exception as error:  # as strawberry does: any other failure is a result error
+            return self._failed(execution, [_as_graphql_error(error)])
+
+    async def _run(self, execution: ExecutionContext) -> ExecutionResult:
+        if not execution.query:
+            raise MissingQueryError
+        parsed = self.documents.parse(execution.query, {"max_tokens": MAX_TOKENS})
         execution.graphql_document = parsed.document
         try:
             operation_type = execution.operation_type
@@ -90,30 +98,27 @@ class StepwiseSchema(strawberry.Schema):
         if operation_type not in execution.allowed_operations:
             raise InvalidOperationTypeError(operation_type)
         errors = self.documents.validate(
-            self._schema, parsed, self.validation_rules(variable_values)
+            self._schema, parsed, self.validation_rules(execution.variables)
         )
         if errors:
             return self._failed(execution, errors)
-        if isinstance(context_value, Context):
-            request_state(context_value.request.scope).outcome.operation = operation_label(
+        if isinstance(execution.context, Context):
+            request_state(execution.context.request.scope).outcome.operation = operation_label(
                 execution
             )
-        try:
-            result = execute(
-                self._schema,
-                parsed.document,
-                root_value=root_value,
-                variable_values=variable_values,
-                operation_name=operation_name,
-                context_value=context_value,
-                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
-                executor_class=self.execution_context_class,
-                operation_extensions=operation_extensions,
-            )
-            if isinstance(result, Awaitable):
-                result = await result
-        except Exception as error:
-            return self._failed(execution, [_as_graphql_error(error)])
+        result = execute(
+            self._schema,
+            parsed.document,
+            root_value=execution.root_value,
+            variable_values=execution.variables,
+            operation_name=execution.operation_name,
+            context_value=execution.context,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            executor_class=self.execution_context_class,
+            operation_extensions=execution.operation_extensions,
+        )
+        if isinstance(result, Awaitable):
+            result = await result
         assert isinstance(result, GraphQLExecutionResult)
         if result.errors:
             self._process_errors(result.errors, execution)
