@@ -54,14 +54,11 @@ class CompiledRead:
         return tuple(values[name] for name in self.positions)
 
     def rows(self, fetched: Sequence[Sequence[Any]]) -> list[ReadRow]:
-        processors = self.result_processors
-        if not any(processors):
-            return [self.row(*each) for each in fetched]
         return [
             self.row(
                 *(
                     value if process is None else process(value)
-                    for process, value in zip(processors, each, strict=True)
+                    for process, value in zip(self.result_processors, each, strict=True)
                 )
             )
             for each in fetched
